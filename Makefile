@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# iotgw: kernel module, userspace programs, tests and the VM that runs them.
+#
+#   make               build the module and the programs (installs Debian deps)
+#   make check         unit tests, lint, then the selftests in QEMU on the
+#                      Debian kernel and on the debug kernel
+#   make check KERNEL=debian|debug   one kernel only;  T=name   one selftest
+#   make demo          boot the gateway VM and run the demo scenario
+#   make vm            a shell in the VM (KERNEL=debian|debug)
+
+TOP := $(CURDIR)
+DEBIAN_RELEASE = $(shell . tools/vm/common.sh; iotgw_debian_release)
+KDIR ?= $(if $(DEBIAN_RELEASE),/usr/src/linux-headers-$(DEBIAN_RELEASE),/lib/modules/$(shell uname -r)/build)
+KERNEL ?= debian debug
+T ?=
+
+CC ?= gcc
+NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
+NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
+USER_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-I$(TOP)/include/uapi -I$(TOP)/user/lib $(NL_CFLAGS)
+VERSION := $(shell sed -n 's/^\#define IOTGW_VERSION "\(.*\)"/\1/p' kmod/version.h)
+
+LIBNL_OBJS = user/lib/iotgw_nl.o
+LIBNL = user/lib/libiotgwnl.a
+IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o
+IOTGWCTL = tools/iotgwctl/iotgwctl
+UNIT_TESTS = user/tests/extack_test
+
+.PHONY: all deps build kmod user tools selftests check unit lint demo vm \
+	sparse checkpatch clean
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+deps:
+	@tools/deps.sh
+
+build: kmod user tools
+
+kmod:
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+user: $(LIBNL)
+tools: $(IOTGWCTL)
+
+$(LIBNL): $(LIBNL_OBJS)
+	$(AR) rcs $@ $^
+
+user/%.o tools/%.o: CFLAGS_EXTRA = -DIOTGWCTL_VERSION='"$(VERSION)"'
+user/%.o: user/%.c $(wildcard user/lib/*.h) include/uapi/linux/iotgw.h
+	$(CC) $(USER_CFLAGS) $(CFLAGS_EXTRA) -c -o $@ $<
+tools/%.o: tools/%.c $(wildcard tools/iotgwctl/*.h user/lib/*.h) include/uapi/linux/iotgw.h
+	$(CC) $(USER_CFLAGS) $(CFLAGS_EXTRA) -c -o $@ $<
+
+$(IOTGWCTL): $(IOTGWCTL_OBJS) $(LIBNL)
+	$(CC) -o $@ $^ $(NL_LIBS)
+
+user/tests/%: user/tests/%.c $(LIBNL) $(wildcard user/lib/*.h)
+	$(CC) $(USER_CFLAGS) -isystem $(KSFT_DIR) -o $@ $< $(LIBNL) $(NL_LIBS)
+
+KSFT_DIR = $(shell . tools/vm/common.sh; iotgw_kernel_source)/tools/testing/selftests
+
+selftests: user
+	$(MAKE) -C selftests/iotgw KSFT_DIR=$(KSFT_DIR)
+
+# Unit tests, lint and the VM selftests, counted together.
+check: deps
+	@$(MAKE) --no-print-directory build selftests
+	@$(MAKE) --no-print-directory $(UNIT_TESTS) KSFT_DIR=$(KSFT_DIR)
+	@tools/check.sh --kernels "$(KERNEL)" --tests "$(T)"
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(TOP) C=2 modules
+
+checkpatch:
+	@tools/lint.sh checkpatch
+
+demo: all
+	@tools/vm/run.sh --kernel debian --mode demo
+
+vm: all selftests
+	@tools/vm/run.sh --kernel $(firstword $(KERNEL)) --mode shell
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	-$(MAKE) -C selftests/iotgw KSFT_DIR=$(KSFT_DIR) clean
+	rm -rf build $(LIBNL) $(LIBNL_OBJS) $(IOTGWCTL) $(IOTGWCTL_OBJS) $(UNIT_TESTS)

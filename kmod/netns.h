@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _IOTGW_NETNS_H
+#define _IOTGW_NETNS_H
+
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <net/net_namespace.h>
+
+/*
+ * A namespace's configuration. Readers take it under rcu_read_lock();
+ * writers hold iotgw_net.lock, publish a new copy and free the old one
+ * after a grace period.
+ */
+struct iotgw_config {
+	u16 coap_port;
+	u16 mqtt_port;
+	u32 max_rules;
+	u32 flow_max;
+	u32 flow_idle_ms;
+	u32 queue_max_bytes;
+	u32 queue_max_msgs;
+	struct rcu_head rcu;
+};
+
+/* Everything iotgw keeps for one network namespace. */
+struct iotgw_net {
+	struct net *net;
+	struct mutex lock;	/* serializes writers of the fields below */
+	struct iotgw_config __rcu *config;
+};
+
+struct iotgw_net *iotgw_net(const struct net *net);
+
+int iotgw_netns_init(void);
+void iotgw_netns_exit(void);
+
+#endif /* _IOTGW_NETNS_H */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Netlink helpers shared by iotgwctl and iotgwd: open the iotgw generic
+ * netlink family, send a request, collect the reply and the kernel's
+ * explanation (extended ack) of a refusal.
+ */
+#ifndef IOTGW_NL_H
+#define IOTGW_NL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+struct iotgw_nl {
+	struct nl_sock *sock;
+	int family;
+	/* Why the last call failed, for the user: errno text or extack. */
+	char error[256];
+};
+
+/* Connect and resolve the family. Returns 0 or a negative errno. */
+int iotgw_nl_open(struct iotgw_nl *nl);
+void iotgw_nl_close(struct iotgw_nl *nl);
+
+/* A new request for @cmd with @flags (NLM_F_*) already put in place. */
+struct nl_msg *iotgw_nl_request(const struct iotgw_nl *nl, uint8_t cmd,
+				int flags);
+
+/*
+ * Send @msg (consumed), call @on_reply for each reply message, wait for
+ * the final ack. Returns 0 or a negative errno; on failure nl->error says
+ * why, with the kernel's extack message when it gave one.
+ */
+int iotgw_nl_transact(struct iotgw_nl *nl, struct nl_msg *msg,
+		      int (*on_reply)(struct nl_msg *reply, void *arg),
+		      void *arg);
+
+/*
+ * The kernel's extended ack message that follows @e, which must sit in a
+ * complete NLMSG_ERROR message, or NULL when it sent none.
+ */
+const char *iotgw_nl_extack_message(const struct nlmsgerr *e);
+
+/* Parse a reply's top-level attributes against the family's limits. */
+int iotgw_nl_parse(struct nl_msg *reply, struct nlattr **tb, int maxattr);
+
+#endif /* IOTGW_NL_H */
