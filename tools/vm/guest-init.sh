@@ -11,8 +11,12 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
+# The root is already a writable overlay; a fresh /run hides the host's
+# pid files and netns mounts, unless the tree itself lives there.
+case "$iotgw_job" in
+/run/*) ;;
+*) mount -t tmpfs tmpfs /run ;;
+esac
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up
 hostname iotgw-vm
