@@ -22,14 +22,31 @@ USER_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-I$(TOP)/include/uapi -I$(TOP)/user/lib $(NL_CFLAGS)
 VERSION := $(shell sed -n 's/^\#define IOTGW_VERSION "\(.*\)"/\1/p' kmod/version.h)
 
+# The parsers and the topic trie: kernel source, also built for userspace.
+PROTO_SRCS := $(sort $(wildcard kmod/proto/*.c kmod/rules/*.c))
+PROTO_HDRS := $(wildcard kmod/*.h kmod/proto/*.h kmod/rules/*.h) user/lib/compat_user.h
+# Userspace-only reference implementations the tests, fuzzers and
+# benchmarks compare against (user/lib/*_ref.c).
+REF_SRCS := $(wildcard user/lib/*_ref.c)
+PROTO_OBJS := $(patsubst kmod/%.c,build/user/%.o,$(PROTO_SRCS)) \
+	$(patsubst user/lib/%.c,build/user/ref/%.o,$(REF_SRCS))
+LIBPROTO := build/user/libiotgwproto.a
+PROTO_CFLAGS = $(USER_CFLAGS) -Ikmod -Wdeclaration-after-statement -Wvla \
+	-Wmissing-prototypes -Wstrict-prototypes
+
 LIBNL_OBJS = user/lib/iotgw_nl.o
 LIBNL = user/lib/libiotgwnl.a
 IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o
 IOTGWCTL = tools/iotgwctl/iotgwctl
-UNIT_TESTS = user/tests/extack_test
+UNIT_TESTS := $(patsubst %.c,%,$(wildcard user/tests/*_test.c))
+
+FUZZ_TARGETS := $(patsubst tools/fuzz/%.c,build/fuzz/%,$(wildcard tools/fuzz/fuzz_*.c))
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Ikmod -Iuser/lib \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build kmod user tools selftests check unit lint demo vm \
-	sparse checkpatch clean
+	sparse checkpatch fuzz fuzz-build clean
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -42,11 +59,24 @@ build: kmod user tools
 kmod:
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
-user: $(LIBNL)
+user: $(LIBNL) $(LIBPROTO)
 tools: $(IOTGWCTL)
 
 $(LIBNL): $(LIBNL_OBJS)
 	$(AR) rcs $@ $^
+
+$(LIBPROTO): $(PROTO_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/user/%.o: kmod/%.c $(PROTO_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PROTO_CFLAGS) -c -o $@ $<
+
+build/user/ref/%.o: user/lib/%.c $(PROTO_HDRS) $(wildcard user/lib/*_ref.h)
+	@mkdir -p $(@D)
+	$(CC) $(PROTO_CFLAGS) -c -o $@ $<
 
 user/%.o tools/%.o: CFLAGS_EXTRA = -DIOTGWCTL_VERSION='"$(VERSION)"'
 user/%.o: user/%.c $(wildcard user/lib/*.h) include/uapi/linux/iotgw.h
@@ -57,8 +87,19 @@ tools/%.o: tools/%.c $(wildcard tools/iotgwctl/*.h user/lib/*.h) include/uapi/li
 $(IOTGWCTL): $(IOTGWCTL_OBJS) $(LIBNL)
 	$(CC) -o $@ $^ $(NL_LIBS)
 
-user/tests/%: user/tests/%.c $(LIBNL) $(wildcard user/lib/*.h)
-	$(CC) $(USER_CFLAGS) -isystem $(KSFT_DIR) -o $@ $< $(LIBNL) $(NL_LIBS)
+user/tests/%: user/tests/%.c $(LIBNL) $(LIBPROTO) $(wildcard user/lib/*.h) $(PROTO_HDRS)
+	$(CC) $(USER_CFLAGS) -Ikmod -isystem $(KSFT_DIR) -o $@ $< $(LIBPROTO) $(LIBNL) $(NL_LIBS)
+
+# libFuzzer targets: tools/fuzz/fuzz_NAME.c, seeds in tools/fuzz/corpus/NAME/.
+build/fuzz/%: tools/fuzz/%.c $(PROTO_SRCS) $(REF_SRCS) $(PROTO_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(PROTO_SRCS) $(REF_SRCS)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@tools/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 KSFT_DIR = $(shell . tools/vm/common.sh; iotgw_kernel_source)/tools/testing/selftests
 
@@ -68,7 +109,7 @@ selftests: user
 # Unit tests, lint and the VM selftests, counted together.
 check: deps
 	@$(MAKE) --no-print-directory build selftests
-	@$(MAKE) --no-print-directory $(UNIT_TESTS) KSFT_DIR=$(KSFT_DIR)
+	@$(MAKE) --no-print-directory $(UNIT_TESTS) $(FUZZ_TARGETS) KSFT_DIR=$(KSFT_DIR)
 	@tools/check.sh --kernels "$(KERNEL)" --tests "$(T)"
 
 sparse:

@@ -51,6 +51,10 @@ if [ -z "$tests" ]; then
 	for t in user/tests/*_test user/tests/*_test.sh; do
 		[ -x "$t" ] && run "unit: ${t#user/tests/}" "./$t"
 	done
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] && run "fuzz: ${f#build/fuzz/} (${CHECK_FUZZ_SECONDS:-10}s)" \
+			tools/fuzz/run.sh "${CHECK_FUZZ_SECONDS:-10}" "$f"
+	done
 	run "lint: checkpatch --strict" tools/lint.sh checkpatch
 	run "lint: sparse" tools/lint.sh sparse
 fi

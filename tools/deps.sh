@@ -9,6 +9,8 @@ packages=(
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	libnl-3-dev libnl-genl-3-dev
 	sparse
+	# unit tests, fuzzing, benchmarks
+	clang libclang-rt-14-dev valgrind
 	# debug kernel
 	bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	# VM and the peers that run inside it
