@@ -14,8 +14,13 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/kmod"
 (cd "$top" && find kmod -name '*.h' -exec cp --parents {} "$tmp" \;)
 cp -r "$top/include" "$tmp/"
+# Every parser uses the topic helpers: build them along.
+set -- "$@" kmod/proto/topic.c
+declare -A seen
 objs=""
 for f in "$@"; do
+	[ -n "${seen[$f]:-}" ] && continue
+	seen[$f]=1
 	f=${f#"$top"/}
 	(cd "$top" && cp --parents "$f" "$tmp") || exit 1
 	objs="$objs ${f#kmod/}"
@@ -40,11 +45,11 @@ fi
 [ -e "$tmp/kmod/kcheck.ko" ] || { cat "$tmp/build.log"; status=1; }
 src=$(iotgw_kernel_source)
 hdrs=()
-for f in "$@"; do
+for f in "${!seen[@]}"; do
 	h=${f%.c}.h
 	[ -e "$top/${h#"$top"/}" ] && hdrs+=("$top/${h#"$top"/}")
 done
 (cd "$top" && perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
-	--show-types -f "$@" "${hdrs[@]}" | grep -E 'ERROR|WARNING|CHECK') && status=1
-[ "$status" = 0 ] && echo "kcheck: builds, sparse and checkpatch --strict clean: $*"
+	--show-types -f "${!seen[@]}" "${hdrs[@]}" | grep -E 'ERROR|WARNING|CHECK') && status=1
+[ "$status" = 0 ] && echo "kcheck: builds, sparse and checkpatch --strict clean: ${!seen[*]}"
 exit "$status"
