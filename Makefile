@@ -46,7 +46,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Ikmod -Iuser/
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build kmod user tools selftests check unit lint demo vm \
-	sparse checkpatch fuzz fuzz-build clean
+	sparse checkpatch fuzz fuzz-build bench clean
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -100,6 +100,16 @@ fuzz-build: deps
 
 fuzz: fuzz-build
 	@tools/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+PARSE_BENCH := build/bench/parse_bench
+$(PARSE_BENCH): tools/bench/parse_bench.c $(LIBPROTO) $(PROTO_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Ikmod -o $@ $< $(LIBPROTO)
+
+# Parser and trie micro-benchmarks: ns and instructions per packet.
+bench: deps
+	@$(MAKE) --no-print-directory $(PARSE_BENCH)
+	@tools/bench/run.sh $(PARSE_BENCH)
 
 KSFT_DIR = $(shell . tools/vm/common.sh; iotgw_kernel_source)/tools/testing/selftests
 

@@ -49,7 +49,11 @@ for f in "${!seen[@]}"; do
 	h=${f%.c}.h
 	[ -e "$top/${h#"$top"/}" ] && hdrs+=("$top/${h#"$top"/}")
 done
-(cd "$top" && perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
-	--show-types -f "${!seen[@]}" "${hdrs[@]}" | grep -E 'ERROR|WARNING|CHECK') && status=1
+found=$(cd "$top" && perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
+	--show-types -f "${!seen[@]}" "${hdrs[@]}" | grep -E 'ERROR|WARNING|CHECK')
+if [ -n "$found" ]; then
+	echo "$found"
+	status=1
+fi
 [ "$status" = 0 ] && echo "kcheck: builds, sparse and checkpatch --strict clean: ${!seen[*]}"
 exit "$status"
