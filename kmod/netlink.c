@@ -3,34 +3,125 @@
  * The generic netlink family "iotgw": the contract is documented in
  * include/uapi/linux/iotgw.h.
  */
+#include <linux/ctype.h>
+#include <net/sock.h>
 #include <net/genetlink.h>
 #include <uapi/linux/iotgw.h>
 
 #include "netlink.h"
 #include "netns.h"
+#include "rules.h"
+#include "stats.h"
 #include "version.h"
+
+static struct netlink_range_validation iotgw_max_rules_range = {
+	.min = 1, .max = 100000,
+};
+
+static struct netlink_range_validation iotgw_flow_max_range = {
+	.min = 1, .max = 1 << 20,
+};
+
+static struct netlink_range_validation iotgw_flow_idle_range = {
+	.min = 1000, .max = 24 * 3600 * 1000,
+};
+
+static struct netlink_range_validation iotgw_queue_bytes_range = {
+	.min = 4096, .max = 1 << 30,
+};
+
+static struct netlink_range_validation iotgw_queue_msgs_range = {
+	.min = 1, .max = 1 << 24,
+};
+
+static struct netlink_range_validation iotgw_rate_range = {
+	.min = 1, .max = 10000000,
+};
 
 static const struct nla_policy iotgw_config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 	[IOTGW_CONFIG_A_COAP_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[IOTGW_CONFIG_A_MQTT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-	[IOTGW_CONFIG_A_MAX_RULES] = { .type = NLA_U32 },
-	[IOTGW_CONFIG_A_FLOW_MAX] = { .type = NLA_U32 },
-	[IOTGW_CONFIG_A_FLOW_IDLE_MS] = { .type = NLA_U32 },
-	[IOTGW_CONFIG_A_QUEUE_MAX_BYTES] = { .type = NLA_U32 },
-	[IOTGW_CONFIG_A_QUEUE_MAX_MSGS] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_MAX_RULES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_max_rules_range),
+	[IOTGW_CONFIG_A_FLOW_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_flow_max_range),
+	[IOTGW_CONFIG_A_FLOW_IDLE_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_flow_idle_range),
+	[IOTGW_CONFIG_A_QUEUE_MAX_BYTES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_queue_bytes_range),
+	[IOTGW_CONFIG_A_QUEUE_MAX_MSGS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_queue_msgs_range),
+};
+
+static const struct nla_policy iotgw_rule_policy[IOTGW_RULE_A_MAX + 1] = {
+	[IOTGW_RULE_A_NAME] = { .type = NLA_NUL_STRING,
+				.len = IOTGW_RULE_NAME_MAX - 1 },
+	[IOTGW_RULE_A_FILTER] = { .type = NLA_NUL_STRING,
+				  .len = IOTGW_FILTER_MAX },
+	[IOTGW_RULE_A_PROTO] = NLA_POLICY_MAX(NLA_U8, IOTGW_PROTO_MAX),
+	[IOTGW_RULE_A_HOOK] = NLA_POLICY_MAX(NLA_U8, IOTGW_HOOK_MAX),
+	[IOTGW_RULE_A_ACTION] = NLA_POLICY_RANGE(NLA_U8, IOTGW_ACTION_ACCEPT,
+						 IOTGW_ACTION_MAX),
+	[IOTGW_RULE_A_PRIORITY] = { .type = NLA_U32 },
+	[IOTGW_RULE_A_MARK] = { .type = NLA_U32 },
+	[IOTGW_RULE_A_SKB_PRIORITY] = { .type = NLA_U32 },
+	[IOTGW_RULE_A_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_rate_range),
+	[IOTGW_RULE_A_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_rate_range),
+	[IOTGW_RULE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, IOTGW_RULE_F_ALL),
+	[IOTGW_RULE_A_STATS] = { .type = NLA_REJECT,
+				 .reject_message = "rule counters are read-only" },
 };
 
 static const struct nla_policy iotgw_policy[IOTGW_A_MAX + 1] = {
 	[IOTGW_A_VERSION] = { .type = NLA_REJECT,
 			      .reject_message = "version is read-only" },
 	[IOTGW_A_CONFIG] = NLA_POLICY_NESTED(iotgw_config_policy),
+	[IOTGW_A_RULE] = NLA_POLICY_NESTED(iotgw_rule_policy),
+	[IOTGW_A_STATS] = { .type = NLA_REJECT,
+			    .reject_message = "counters are read-only" },
+	[IOTGW_A_REPLACE] = { .type = NLA_FLAG },
 };
 
-/* CONFIG_GET takes no attributes. */
-static const struct nla_policy iotgw_config_get_policy[IOTGW_A_MAX + 1] = {
+/* Commands that take no attributes. */
+static const struct nla_policy iotgw_empty_policy[IOTGW_A_MAX + 1] = {
+};
+
+static const struct nla_policy iotgw_config_set_policy[IOTGW_A_MAX + 1] = {
+	[IOTGW_A_CONFIG] = NLA_POLICY_NESTED(iotgw_config_policy),
+};
+
+static const struct nla_policy iotgw_rule_new_policy[IOTGW_A_MAX + 1] = {
+	[IOTGW_A_RULE] = NLA_POLICY_NESTED(iotgw_rule_policy),
+	[IOTGW_A_REPLACE] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy iotgw_rule_cmd_policy[IOTGW_A_MAX + 1] = {
+	[IOTGW_A_RULE] = NLA_POLICY_NESTED(iotgw_rule_policy),
 };
 
 static struct genl_family iotgw_genl_family;
+
+/* An extack message that is not a literal (it must outlive the request). */
+static void iotgw_set_err(struct netlink_ext_ack *extack,
+			  const struct nlattr *attr, const char *msg)
+{
+	if (!extack)
+		return;
+	extack->_msg = msg;
+	NL_SET_BAD_ATTR(extack, attr);
+}
+
+static u8 iotgw_get_u8(const struct nlattr *attr, u8 dflt)
+{
+	return attr ? nla_get_u8(attr) : dflt;
+}
+
+static u32 iotgw_get_u32(const struct nlattr *attr, u32 dflt)
+{
+	return attr ? nla_get_u32(attr) : dflt;
+}
+
+/* ---- config ---- */
 
 static int iotgw_put_config(struct sk_buff *skb, const struct iotgw_config *cfg)
 {
@@ -92,12 +183,542 @@ err_free:
 	return err;
 }
 
+static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iotgw_net *in = iotgw_net(genl_info_net(info));
+	struct nlattr *tb[IOTGW_CONFIG_A_MAX + 1];
+	struct iotgw_config *cfg, *old;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, IOTGW_A_CONFIG)) {
+		NL_SET_ERR_MSG(info->extack, "the request needs a config");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, IOTGW_CONFIG_A_MAX, info->attrs[IOTGW_A_CONFIG],
+			       iotgw_config_policy, info->extack);
+	if (err)
+		return err;
+
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+
+	mutex_lock(&in->lock);
+	old = rcu_dereference_protected(in->config, lockdep_is_held(&in->lock));
+	*cfg = *old;
+	if (tb[IOTGW_CONFIG_A_COAP_PORT])
+		cfg->coap_port = nla_get_u16(tb[IOTGW_CONFIG_A_COAP_PORT]);
+	if (tb[IOTGW_CONFIG_A_MQTT_PORT])
+		cfg->mqtt_port = nla_get_u16(tb[IOTGW_CONFIG_A_MQTT_PORT]);
+	if (tb[IOTGW_CONFIG_A_MAX_RULES]) {
+		cfg->max_rules = nla_get_u32(tb[IOTGW_CONFIG_A_MAX_RULES]);
+		if (cfg->max_rules < in->rules.count) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[IOTGW_CONFIG_A_MAX_RULES],
+					    "max-rules is below the number of rules in place");
+			err = -EBUSY;
+			goto err_unlock;
+		}
+	}
+	if (tb[IOTGW_CONFIG_A_FLOW_MAX])
+		cfg->flow_max = nla_get_u32(tb[IOTGW_CONFIG_A_FLOW_MAX]);
+	if (tb[IOTGW_CONFIG_A_FLOW_IDLE_MS])
+		cfg->flow_idle_ms = nla_get_u32(tb[IOTGW_CONFIG_A_FLOW_IDLE_MS]);
+	if (tb[IOTGW_CONFIG_A_QUEUE_MAX_BYTES])
+		cfg->queue_max_bytes =
+			nla_get_u32(tb[IOTGW_CONFIG_A_QUEUE_MAX_BYTES]);
+	if (tb[IOTGW_CONFIG_A_QUEUE_MAX_MSGS])
+		cfg->queue_max_msgs =
+			nla_get_u32(tb[IOTGW_CONFIG_A_QUEUE_MAX_MSGS]);
+	rcu_assign_pointer(in->config, cfg);
+	mutex_unlock(&in->lock);
+	kfree_rcu(old, rcu);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&in->lock);
+	kfree(cfg);
+	return err;
+}
+
+/* ---- rules ---- */
+
+static bool iotgw_rule_name_valid(const char *name)
+{
+	if (!*name)
+		return false;
+	for (; *name; name++)
+		if (!isalnum(*name) && !strchr("_.-", *name))
+			return false;
+	return true;
+}
+
+/* Build a rule from IOTGW_A_RULE, explaining any refusal in extack. */
+static struct iotgw_rule *iotgw_rule_from_attrs(struct genl_info *info,
+						int *errp)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[IOTGW_RULE_A_MAX + 1];
+	struct nlattr *nest = info->attrs[IOTGW_A_RULE];
+	struct iotgw_rule *rule;
+	enum topic_err reason;
+	const char *filter;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, IOTGW_A_RULE)) {
+		NL_SET_ERR_MSG(extack, "the request needs a rule");
+		*errp = -EINVAL;
+		return NULL;
+	}
+	err = nla_parse_nested(tb, IOTGW_RULE_A_MAX, nest, iotgw_rule_policy,
+			       extack);
+	if (err)
+		goto err;
+	err = -EINVAL;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, IOTGW_RULE_A_NAME)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "the rule needs a name");
+		goto err;
+	}
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, IOTGW_RULE_A_FILTER)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "the rule needs a filter");
+		goto err;
+	}
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, IOTGW_RULE_A_ACTION)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "the rule needs an action");
+		goto err;
+	}
+	if (!iotgw_rule_name_valid(nla_data(tb[IOTGW_RULE_A_NAME]))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_NAME],
+				    "rule name must be letters, digits, '_', '.' or '-'");
+		goto err;
+	}
+
+	filter = nla_data(tb[IOTGW_RULE_A_FILTER]);
+	err = topic_trie_check_filter(filter, strlen(filter), &reason);
+	if (err) {
+		iotgw_set_err(extack, tb[IOTGW_RULE_A_FILTER],
+			      topic_trie_strerror(err, reason));
+		goto err;
+	}
+
+	err = -ENOMEM;
+	rule = iotgw_rule_alloc(nla_data(tb[IOTGW_RULE_A_NAME]), filter,
+				strlen(filter));
+	if (!rule)
+		goto err;
+	rule->action = nla_get_u8(tb[IOTGW_RULE_A_ACTION]);
+	rule->proto = iotgw_get_u8(tb[IOTGW_RULE_A_PROTO], IOTGW_PROTO_ANY);
+	rule->hook = iotgw_get_u8(tb[IOTGW_RULE_A_HOOK], IOTGW_HOOK_ANY);
+	rule->priority = iotgw_get_u32(tb[IOTGW_RULE_A_PRIORITY], 0);
+	rule->flags = iotgw_get_u32(tb[IOTGW_RULE_A_FLAGS], 0);
+	rule->has_mark = !!tb[IOTGW_RULE_A_MARK];
+	rule->mark = iotgw_get_u32(tb[IOTGW_RULE_A_MARK], 0);
+	rule->has_skb_priority = !!tb[IOTGW_RULE_A_SKB_PRIORITY];
+	rule->skb_priority = iotgw_get_u32(tb[IOTGW_RULE_A_SKB_PRIORITY], 0);
+	rule->rate = iotgw_get_u32(tb[IOTGW_RULE_A_RATE], 0);
+	rule->burst = iotgw_get_u32(tb[IOTGW_RULE_A_BURST], rule->rate);
+
+	err = -EINVAL;
+	if (rule->action == IOTGW_ACTION_MARK && !rule->has_mark &&
+	    !rule->has_skb_priority) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_ACTION],
+				    "action mark needs a mark or an skb priority");
+		goto err_free;
+	}
+	if (rule->action == IOTGW_ACTION_RATELIMIT && !rule->rate) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_ACTION],
+				    "action ratelimit needs a rate");
+		goto err_free;
+	}
+	if (rule->action != IOTGW_ACTION_RATELIMIT &&
+	    (tb[IOTGW_RULE_A_RATE] || tb[IOTGW_RULE_A_BURST])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_RATE] ?:
+				    tb[IOTGW_RULE_A_BURST],
+				    "rate and burst belong to action ratelimit");
+		goto err_free;
+	}
+	if (rule->flags & IOTGW_RULE_F_PER_SOURCE) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_FLAGS],
+				    "per-source rate limiting is not supported yet");
+		err = -EOPNOTSUPP;
+		goto err_free;
+	}
+	iotgw_ratelimit_init(&rule->bucket, rule->rate, rule->burst);
+	*errp = 0;
+	return rule;
+
+err_free:
+	iotgw_rule_free(rule);
+err:
+	*errp = err;
+	return NULL;
+}
+
+static int iotgw_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iotgw_net *in = iotgw_net(genl_info_net(info));
+	bool replace = nla_get_flag(info->attrs[IOTGW_A_REPLACE]);
+	struct nlattr *tb_name;
+	struct iotgw_rule *rule;
+	enum topic_err reason = TOPIC_OK;
+	u32 max;
+	int err;
+
+	rule = iotgw_rule_from_attrs(info, &err);
+	if (!rule)
+		return err;
+	tb_name = nla_find_nested(info->attrs[IOTGW_A_RULE], IOTGW_RULE_A_NAME);
+
+	mutex_lock(&in->lock);
+	max = rcu_dereference_protected(in->config,
+					lockdep_is_held(&in->lock))->max_rules;
+	err = iotgw_rule_add(&in->rules, rule, replace, max, &reason);
+	mutex_unlock(&in->lock);
+
+	switch (err) {
+	case 0:
+		return 0;
+	case -EEXIST:
+		NL_SET_ERR_MSG_ATTR(info->extack, tb_name,
+				    "a rule with this name exists (replace it instead)");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG(info->extack,
+			       "the namespace holds its maximum of rules (config max-rules)");
+		break;
+	default:
+		iotgw_set_err(info->extack, NULL,
+			      topic_trie_strerror(err, reason));
+		break;
+	}
+	iotgw_rule_free(rule);
+	return err;
+}
+
+static struct nlattr *iotgw_rule_name_attr(struct genl_info *info)
+{
+	struct nlattr *name;
+
+	if (GENL_REQ_ATTR_CHECK(info, IOTGW_A_RULE)) {
+		NL_SET_ERR_MSG(info->extack, "the request needs a rule");
+		return NULL;
+	}
+	name = nla_find_nested(info->attrs[IOTGW_A_RULE], IOTGW_RULE_A_NAME);
+	if (!name)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IOTGW_A_RULE],
+				    "the rule's name is missing");
+	return name;
+}
+
+static int iotgw_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iotgw_net *in = iotgw_net(genl_info_net(info));
+	struct nlattr *name = iotgw_rule_name_attr(info);
+	int err;
+
+	if (!name)
+		return -EINVAL;
+	mutex_lock(&in->lock);
+	err = iotgw_rule_del(&in->rules, nla_data(name));
+	mutex_unlock(&in->lock);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, name, "no rule with this name");
+	return err;
+}
+
+static int iotgw_nl_rule_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iotgw_net *in = iotgw_net(genl_info_net(info));
+
+	mutex_lock(&in->lock);
+	iotgw_rules_flush(&in->rules);
+	mutex_unlock(&in->lock);
+	return 0;
+}
+
+static const int iotgw_rule_stats_attr[__IOTGW_RCNT_MAX] = {
+	[IOTGW_RCNT_PACKETS] = IOTGW_STATS_A_PACKETS,
+	[IOTGW_RCNT_BYTES] = IOTGW_STATS_A_BYTES,
+	[IOTGW_RCNT_ACCEPTED] = IOTGW_STATS_A_ACCEPTED,
+	[IOTGW_RCNT_DROPPED] = IOTGW_STATS_A_DROPPED,
+	[IOTGW_RCNT_MARKED] = IOTGW_STATS_A_MARKED,
+	[IOTGW_RCNT_RATELIMITED] = IOTGW_STATS_A_RATELIMITED,
+};
+
+/* The filter is kept without its NUL; netlink strings carry one. */
+static int iotgw_put_filter(struct sk_buff *skb, const struct iotgw_rule *rule)
+{
+	struct nlattr *attr;
+
+	attr = nla_reserve(skb, IOTGW_RULE_A_FILTER, rule->filter_len + 1);
+	if (!attr)
+		return -EMSGSIZE;
+	memcpy(nla_data(attr), rule->filter, rule->filter_len);
+	((char *)nla_data(attr))[rule->filter_len] = '\0';
+	return 0;
+}
+
+static int iotgw_put_rule(struct sk_buff *skb, const struct iotgw_rule *rule)
+{
+	u64 cnt[__IOTGW_RCNT_MAX];
+	struct nlattr *nest, *stats;
+	int i;
+
+	nest = nla_nest_start(skb, IOTGW_A_RULE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, IOTGW_RULE_A_NAME, rule->name) ||
+	    iotgw_put_filter(skb, rule) ||
+	    nla_put_u8(skb, IOTGW_RULE_A_PROTO, rule->proto) ||
+	    nla_put_u8(skb, IOTGW_RULE_A_HOOK, rule->hook) ||
+	    nla_put_u8(skb, IOTGW_RULE_A_ACTION, rule->action) ||
+	    nla_put_u32(skb, IOTGW_RULE_A_PRIORITY, rule->priority) ||
+	    nla_put_u32(skb, IOTGW_RULE_A_FLAGS, rule->flags) ||
+	    (rule->has_mark &&
+	     nla_put_u32(skb, IOTGW_RULE_A_MARK, rule->mark)) ||
+	    (rule->has_skb_priority &&
+	     nla_put_u32(skb, IOTGW_RULE_A_SKB_PRIORITY, rule->skb_priority)) ||
+	    (rule->action == IOTGW_ACTION_RATELIMIT &&
+	     (nla_put_u32(skb, IOTGW_RULE_A_RATE, rule->rate) ||
+	      nla_put_u32(skb, IOTGW_RULE_A_BURST, rule->burst))))
+		goto err_cancel;
+
+	stats = nla_nest_start(skb, IOTGW_RULE_A_STATS);
+	if (!stats)
+		goto err_cancel;
+	iotgw_rule_stats_read(rule->stats, cnt);
+	for (i = 0; i < __IOTGW_RCNT_MAX; i++)
+		if (nla_put_u64_64bit(skb, iotgw_rule_stats_attr[i], cnt[i],
+				      IOTGW_STATS_A_PAD))
+			goto err_cancel;
+	nla_nest_end(skb, stats);
+	nla_nest_end(skb, nest);
+	return 0;
+
+err_cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int iotgw_fill_rule(struct sk_buff *skb, const struct iotgw_rule *rule,
+			   u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &iotgw_genl_family, flags,
+			  IOTGW_CMD_RULE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (iotgw_put_rule(skb, rule)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int iotgw_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iotgw_net *in = iotgw_net(genl_info_net(info));
+	struct nlattr *name = iotgw_rule_name_attr(info);
+	struct iotgw_rule *rule;
+	struct sk_buff *msg;
+	int err;
+
+	if (!name)
+		return -EINVAL;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + IOTGW_FILTER_MAX, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&in->lock);
+	rule = iotgw_rule_find(&in->rules, nla_data(name));
+	if (!rule) {
+		mutex_unlock(&in->lock);
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG_ATTR(info->extack, name, "no rule with this name");
+		return -ENOENT;
+	}
+	err = iotgw_fill_rule(msg, rule, info->snd_portid, info->snd_seq, 0);
+	mutex_unlock(&in->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: the id of the last rule dumped. */
+static int iotgw_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct iotgw_net *in = iotgw_net(sock_net(skb->sk));
+	struct iotgw_rule *rule;
+	u64 last = cb->args[0];
+	int err = 0;
+
+	mutex_lock(&in->lock);
+	list_for_each_entry(rule, &in->rules.list, list) {
+		if (rule->id <= last && last)
+			continue;
+		err = iotgw_fill_rule(skb, rule, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
+			break;
+		last = rule->id;
+	}
+	mutex_unlock(&in->lock);
+	cb->args[0] = last;
+	/* A full skb ends this part of the dump; the next call resumes. */
+	if (err && !skb->len)
+		return err;	/* one rule larger than a whole message */
+	return err ? skb->len : 0;
+}
+
+/* ---- stats ---- */
+
+static const int iotgw_stats_attr[__IOTGW_CNT_MAX] = {
+	[IOTGW_CNT_PACKETS] = IOTGW_STATS_A_PACKETS,
+	[IOTGW_CNT_BYTES] = IOTGW_STATS_A_BYTES,
+	[IOTGW_CNT_MATCHED] = IOTGW_STATS_A_MATCHED,
+	[IOTGW_CNT_UNMATCHED] = IOTGW_STATS_A_UNMATCHED,
+	[IOTGW_CNT_UNCLASSIFIED] = IOTGW_STATS_A_UNCLASSIFIED,
+	[IOTGW_CNT_PARSE_ERRORS] = IOTGW_STATS_A_PARSE_ERRORS,
+	[IOTGW_CNT_ACCEPTED] = IOTGW_STATS_A_ACCEPTED,
+	[IOTGW_CNT_DROPPED] = IOTGW_STATS_A_DROPPED,
+	[IOTGW_CNT_MARKED] = IOTGW_STATS_A_MARKED,
+	[IOTGW_CNT_RATELIMITED] = IOTGW_STATS_A_RATELIMITED,
+	[IOTGW_CNT_REPLIES] = IOTGW_STATS_A_REPLIES,
+};
+
+static int iotgw_put_stats(struct sk_buff *skb, struct iotgw_net *in)
+{
+	u64 cnt[__IOTGW_CNT_MAX], reason[__IOTGW_REASON_MAX];
+	struct nlattr *nest, *r;
+	char name[96];
+	int i;
+
+	iotgw_stats_read(in->stats, cnt, reason);
+	nest = nla_nest_start(skb, IOTGW_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < __IOTGW_CNT_MAX; i++)
+		if (nla_put_u64_64bit(skb, iotgw_stats_attr[i], cnt[i],
+				      IOTGW_STATS_A_PAD))
+			goto err_cancel;
+	for (i = 0; i < __IOTGW_REASON_MAX; i++) {
+		if (!reason[i])
+			continue;
+		r = nla_nest_start(skb, IOTGW_STATS_A_REASON);
+		if (!r ||
+		    nla_put_string(skb, IOTGW_REASON_A_NAME,
+				   iotgw_reason_name(i, name, sizeof(name))) ||
+		    nla_put_u64_64bit(skb, IOTGW_REASON_A_COUNT, reason[i],
+				      IOTGW_REASON_A_PAD))
+			goto err_cancel;
+		nla_nest_end(skb, r);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+err_cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int iotgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iotgw_net *in = iotgw_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &iotgw_genl_family, 0,
+				IOTGW_CMD_STATS_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	err = iotgw_put_stats(msg, in);
+	if (err)
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+static int iotgw_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iotgw_net *in = iotgw_net(genl_info_net(info));
+	struct iotgw_rule *rule;
+
+	mutex_lock(&in->lock);
+	iotgw_stats_reset(in->stats);
+	list_for_each_entry(rule, &in->rules.list, list)
+		iotgw_rule_stats_reset(rule->stats);
+	mutex_unlock(&in->lock);
+	return 0;
+}
+
 static const struct genl_ops iotgw_genl_ops[] = {
 	{
 		.cmd = IOTGW_CMD_CONFIG_GET,
 		.doit = iotgw_nl_config_get,
-		.policy = iotgw_config_get_policy,
+		.policy = iotgw_empty_policy,
 		.maxattr = IOTGW_A_MAX,
+	},
+	{
+		.cmd = IOTGW_CMD_CONFIG_SET,
+		.doit = iotgw_nl_config_set,
+		.policy = iotgw_config_set_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_RULE_NEW,
+		.doit = iotgw_nl_rule_new,
+		.policy = iotgw_rule_new_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_RULE_DEL,
+		.doit = iotgw_nl_rule_del,
+		.policy = iotgw_rule_cmd_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_RULE_GET,
+		.doit = iotgw_nl_rule_get,
+		.dumpit = iotgw_nl_rule_dump,
+		.policy = iotgw_rule_cmd_policy,
+		.maxattr = IOTGW_A_MAX,
+	},
+	{
+		.cmd = IOTGW_CMD_RULE_FLUSH,
+		.doit = iotgw_nl_rule_flush,
+		.policy = iotgw_empty_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_STATS_GET,
+		.doit = iotgw_nl_stats_get,
+		.policy = iotgw_empty_policy,
+		.maxattr = IOTGW_A_MAX,
+	},
+	{
+		.cmd = IOTGW_CMD_STATS_RESET,
+		.doit = iotgw_nl_stats_reset,
+		.policy = iotgw_empty_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

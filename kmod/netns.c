@@ -6,6 +6,7 @@
 #include <linux/slab.h>
 #include <net/netns/generic.h>
 
+#include "hook.h"
 #include "netns.h"
 
 static unsigned int iotgw_net_id __read_mostly;
@@ -30,16 +31,33 @@ static int __net_init iotgw_net_init(struct net *net)
 {
 	struct iotgw_net *in = iotgw_net(net);
 	struct iotgw_config *cfg;
+	int err = -ENOMEM;
 
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
 	iotgw_config_set_defaults(cfg);
+	in->stats = iotgw_stats_alloc();
+	if (!in->stats)
+		goto err_config;
 
 	in->net = net;
 	mutex_init(&in->lock);
 	RCU_INIT_POINTER(in->config, cfg);
+	iotgw_rules_init(&in->rules);
+
+	/* Last: from here on packets reach the state above. */
+	err = iotgw_hooks_register(net);
+	if (err)
+		goto err_stats;
 	return 0;
+
+err_stats:
+	mutex_destroy(&in->lock);
+	free_percpu(in->stats);
+err_config:
+	kfree(cfg);
+	return err;
 }
 
 static void __net_exit iotgw_net_exit(struct net *net)
@@ -47,8 +65,18 @@ static void __net_exit iotgw_net_exit(struct net *net)
 	struct iotgw_net *in = iotgw_net(net);
 	struct iotgw_config *cfg;
 
-	cfg = rcu_replace_pointer(in->config, NULL, true);
+	/* Waits for the packets in flight: no reader is left after it. */
+	iotgw_hooks_unregister(net);
+
+	mutex_lock(&in->lock);
+	iotgw_rules_flush(&in->rules);
+	topic_trie_destroy(&in->rules.trie);
+	cfg = rcu_replace_pointer(in->config, NULL,
+				  lockdep_is_held(&in->lock));
+	mutex_unlock(&in->lock);
+
 	kfree_rcu(cfg, rcu);
+	free_percpu(in->stats);
 	mutex_destroy(&in->lock);
 }
 
@@ -67,4 +95,6 @@ int iotgw_netns_init(void)
 void iotgw_netns_exit(void)
 {
 	unregister_pernet_subsys(&iotgw_net_ops);
+	/* Rules freed by call_rcu() must be gone before the module is. */
+	rcu_barrier();
 }

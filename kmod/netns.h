@@ -7,6 +7,9 @@
 #include <linux/types.h>
 #include <net/net_namespace.h>
 
+#include "rules.h"
+#include "stats.h"
+
 /*
  * A namespace's configuration. Readers take it under rcu_read_lock();
  * writers hold iotgw_net.lock, publish a new copy and free the old one
@@ -26,8 +29,10 @@ struct iotgw_config {
 /* Everything iotgw keeps for one network namespace. */
 struct iotgw_net {
 	struct net *net;
-	struct mutex lock;	/* serializes writers of the fields below */
+	struct mutex lock;	/* serializes writers of config and rules */
 	struct iotgw_config __rcu *config;
+	struct iotgw_rules rules;
+	struct iotgw_stats __percpu *stats;
 };
 
 struct iotgw_net *iotgw_net(const struct net *net);

@@ -40,3 +40,73 @@ kmemleak_check() {
 	fi
 	echo clear >"$f"
 }
+
+# Three hosts in namespaces: sensor -- gw -- cloud, IPv4 and IPv6, the gw
+# forwarding. Names carry this shell's PID so that runs never collide.
+topo_up() {
+	S=iotgw-sensor-$$ G=iotgw-gw-$$ C=iotgw-cloud-$$
+	for n in $S $G $C; do
+		ip netns add "$n" || fail "ip netns add $n"
+		ip -n "$n" link set lo up
+	done
+	ip link add s0 netns "$S" type veth peer name gs netns "$G" ||
+		fail "veth sensor-gw"
+	ip link add c0 netns "$C" type veth peer name gc netns "$G" ||
+		fail "veth gw-cloud"
+	ip -n "$S" addr add 10.10.1.2/24 dev s0
+	ip -n "$S" addr add fd00:1::2/64 dev s0 nodad
+	ip -n "$G" addr add 10.10.1.1/24 dev gs
+	ip -n "$G" addr add fd00:1::1/64 dev gs nodad
+	ip -n "$G" addr add 10.10.2.1/24 dev gc
+	ip -n "$G" addr add fd00:2::1/64 dev gc nodad
+	ip -n "$C" addr add 10.10.2.2/24 dev c0
+	ip -n "$C" addr add fd00:2::2/64 dev c0 nodad
+	for l in "$S s0" "$G gs" "$G gc" "$C c0"; do
+		set -- $l
+		ip -n "$1" link set "$2" up
+	done
+	ip -n "$S" route add default via 10.10.1.1
+	ip -n "$S" -6 route add default via fd00:1::1
+	ip -n "$C" route add default via 10.10.2.1
+	ip -n "$C" -6 route add default via fd00:2::1
+	ip netns exec "$G" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$G" sysctl -qw net.ipv6.conf.all.forwarding=1
+	trap topo_down EXIT
+}
+
+topo_down() {
+	local p
+
+	for p in $(jobs -p); do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	ip netns del "$S" 2>/dev/null
+	ip netns del "$G" 2>/dev/null
+	ip netns del "$C" 2>/dev/null
+}
+
+# Run in a namespace: in_ns NS CMD...
+in_ns() {
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# A counter of iotgwctl stats (in the gateway): gw_stat NAME
+gw_stat() {
+	in_ns "$G" iotgwctl stats | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+# A counter of one rule: rule_stat NAME FIELD
+rule_stat() {
+	in_ns "$G" iotgwctl -s rule show "$1" |
+		awk -v f="$2" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got \"$2\", want \"$3\""
+	echo "ok: $1 = $3"
+}

@@ -6,32 +6,104 @@
  * namespace; all state it shows or changes belongs to the namespace of the
  * requesting socket. Every request is strictly validated: an attribute the
  * command does not take, or a value out of range, is refused with -EINVAL
- * and an extended ack message naming the attribute.
+ * and an extended ack message naming the attribute. Commands marked
+ * "admin" need CAP_NET_ADMIN in the user namespace that owns the network
+ * namespace (-EPERM otherwise); the others are open to every user.
  *
  * Commands
  * --------
  * IOTGW_CMD_CONFIG_GET (do)
- *	Request: no attributes.
- *	Reply:   IOTGW_A_VERSION, IOTGW_A_CONFIG.
- *	Reports the module version and the namespace's current configuration.
- *	Needs no privilege.
+ *	Request: nothing. Reply: IOTGW_A_VERSION, IOTGW_A_CONFIG.
+ *	The module version and the namespace's configuration.
+ *
+ * IOTGW_CMD_CONFIG_SET (do, admin)
+ *	Request: IOTGW_A_CONFIG holding the settings to change; the others
+ *	keep their values.
+ *
+ * IOTGW_CMD_RULE_NEW (do, admin)
+ *	Request: IOTGW_A_RULE with at least NAME, FILTER and ACTION, and
+ *	optionally IOTGW_A_REPLACE.
+ *	Adds a rule. A rule of the same name is an error (-EEXIST) unless the
+ *	request has IOTGW_A_REPLACE, which replaces it atomically (packets
+ *	see the old rule or the new one, never neither; the counters start
+ *	again) or adds it if there is none. More than the configured
+ *	max-rules: -ENOSPC. (Generic netlink refuses NLM_F_CREATE, _EXCL and
+ *	_REPLACE in nlmsg_flags, hence the attribute.)
+ *
+ * IOTGW_CMD_RULE_DEL (do, admin)
+ *	Request: IOTGW_A_RULE { NAME }. -ENOENT if there is none.
+ *
+ * IOTGW_CMD_RULE_GET (do, dump)
+ *	do: IOTGW_A_RULE { NAME }, dump: nothing. Reply: one message per rule
+ *	holding IOTGW_A_RULE with every attribute set and IOTGW_RULE_A_STATS.
+ *	Dumps list rules in the order they were added.
+ *
+ * IOTGW_CMD_RULE_FLUSH (do, admin)
+ *	Request: nothing. Removes every rule of the namespace.
+ *
+ * IOTGW_CMD_STATS_GET (do)
+ *	Request: nothing. Reply: IOTGW_A_STATS, the namespace's counters.
+ *
+ * IOTGW_CMD_STATS_RESET (do, admin)
+ *	Request: nothing. Zeroes the namespace's and every rule's counters.
+ *
+ * Which rule decides a packet
+ * ---------------------------
+ * A packet on a classified port is parsed; its topic (the CoAP Uri-Path
+ * joined with "/", or the MQTT PUBLISH topic) is matched against the
+ * rules' MQTT topic filters ("+" one level, "#" the rest). Among the rules
+ * whose filter matches and whose PROTO and HOOK cover the packet, the one
+ * with the most specific filter decides:
+ *  1. filters are compared level by level from the left; at the first
+ *     level where they differ, a literal level beats "+", "+" beats "#";
+ *  2. a filter matching the topic level for level beats "x/#" matching it
+ *     with "#" standing for no level ("a/#" matches "a", "a" wins);
+ *  3. between rules with the same filter, the higher PRIORITY wins, then
+ *     the older rule.
+ * Topics starting with "$" are not matched by filters whose first level is
+ * "+" or "#". A packet no rule matches is accepted and counted unmatched.
  *
  * Attributes
  * ----------
- * IOTGW_A_VERSION (NLA_NUL_STRING, reply only)
+ * IOTGW_A_VERSION (string, reply only)
  *	Module version, the same string as /sys/module/iotgw/version.
- * IOTGW_A_CONFIG (NLA_NESTED, enum iotgw_config_attr)
- *	The namespace's configuration:
+ * IOTGW_A_CONFIG (nest, enum iotgw_config_attr)
  *	IOTGW_CONFIG_A_COAP_PORT	u16, UDP port classified as CoAP
  *					(default 5683)
  *	IOTGW_CONFIG_A_MQTT_PORT	u16, TCP port classified as MQTT
  *					(default 1883)
  *	IOTGW_CONFIG_A_MAX_RULES	u32, most rules the namespace holds
+ *					(1 to 100000, default 10000)
  *	IOTGW_CONFIG_A_FLOW_MAX		u32, most MQTT flows tracked at once
  *	IOTGW_CONFIG_A_FLOW_IDLE_MS	u32, idle time after which a flow is
  *					forgotten
  *	IOTGW_CONFIG_A_QUEUE_MAX_BYTES	u32, QoS queue byte limit
  *	IOTGW_CONFIG_A_QUEUE_MAX_MSGS	u32, QoS queue message limit
+ * IOTGW_A_RULE (nest, enum iotgw_rule_attr)
+ *	IOTGW_RULE_A_NAME	string, 1 to IOTGW_RULE_NAME_MAX - 1 bytes of
+ *				[A-Za-z0-9_.-]
+ *	IOTGW_RULE_A_FILTER	string, an MQTT topic filter, at most
+ *				IOTGW_FILTER_MAX bytes and 32 levels
+ *	IOTGW_RULE_A_PROTO	u8, enum iotgw_proto (default ANY)
+ *	IOTGW_RULE_A_HOOK	u8, enum iotgw_hook (default ANY)
+ *	IOTGW_RULE_A_ACTION	u8, enum iotgw_action
+ *	IOTGW_RULE_A_PRIORITY	u32, tie-break between rules of one filter
+ *				(default 0; higher wins)
+ *	IOTGW_RULE_A_MARK	u32, skb mark to set: required by MARK, and a
+ *				modifier of any other action
+ *	IOTGW_RULE_A_SKB_PRIORITY u32, skb priority to set, likewise
+ *	IOTGW_RULE_A_RATE	u32, packets per second (RATELIMIT, required)
+ *	IOTGW_RULE_A_BURST	u32, bucket size in packets (RATELIMIT,
+ *				default: RATE)
+ *	IOTGW_RULE_A_FLAGS	u32, IOTGW_RULE_F_*
+ *	IOTGW_RULE_A_STATS	nest (reply only), enum iotgw_stats_attr:
+ *				PACKETS, BYTES and the per-action counters
+ * IOTGW_A_REPLACE (flag, RULE_NEW only)
+ *	Replace the rule of the same name, see IOTGW_CMD_RULE_NEW.
+ * IOTGW_A_STATS (nest, enum iotgw_stats_attr, reply only)
+ *	u64 counters, and IOTGW_STATS_A_REASON nests (one per non-zero
+ *	reason: { IOTGW_REASON_A_NAME string, IOTGW_REASON_A_COUNT u64 })
+ *	counting parse errors and unclassified packets by kind.
  */
 #ifndef _UAPI_LINUX_IOTGW_H
 #define _UAPI_LINUX_IOTGW_H
@@ -39,9 +111,19 @@
 #define IOTGW_GENL_NAME		"iotgw"
 #define IOTGW_GENL_VERSION	1
 
+#define IOTGW_RULE_NAME_MAX	32	/* with the terminating NUL */
+#define IOTGW_FILTER_MAX	1024	/* bytes, without the NUL */
+
 enum iotgw_cmd {
 	IOTGW_CMD_UNSPEC,
 	IOTGW_CMD_CONFIG_GET,
+	IOTGW_CMD_CONFIG_SET,
+	IOTGW_CMD_RULE_NEW,
+	IOTGW_CMD_RULE_DEL,
+	IOTGW_CMD_RULE_GET,
+	IOTGW_CMD_RULE_FLUSH,
+	IOTGW_CMD_STATS_GET,
+	IOTGW_CMD_STATS_RESET,
 
 	__IOTGW_CMD_MAX
 };
@@ -52,6 +134,9 @@ enum iotgw_attr {
 	IOTGW_A_UNSPEC,
 	IOTGW_A_VERSION,
 	IOTGW_A_CONFIG,
+	IOTGW_A_RULE,
+	IOTGW_A_STATS,
+	IOTGW_A_REPLACE,
 
 	__IOTGW_A_MAX
 };
@@ -72,5 +157,95 @@ enum iotgw_config_attr {
 };
 
 #define IOTGW_CONFIG_A_MAX (__IOTGW_CONFIG_A_MAX - 1)
+
+enum iotgw_proto {
+	IOTGW_PROTO_ANY,
+	IOTGW_PROTO_COAP,
+	IOTGW_PROTO_MQTT,
+
+	__IOTGW_PROTO_MAX
+};
+
+#define IOTGW_PROTO_MAX (__IOTGW_PROTO_MAX - 1)
+
+enum iotgw_hook {
+	IOTGW_HOOK_ANY,
+	IOTGW_HOOK_IN,		/* NF_INET_LOCAL_IN: to the gateway itself */
+	IOTGW_HOOK_FWD,		/* NF_INET_FORWARD: through the gateway */
+
+	__IOTGW_HOOK_MAX
+};
+
+#define IOTGW_HOOK_MAX (__IOTGW_HOOK_MAX - 1)
+
+enum iotgw_action {
+	IOTGW_ACTION_UNSPEC,
+	IOTGW_ACTION_ACCEPT,	/* count, let through */
+	IOTGW_ACTION_DROP,	/* CoAP: drop (RST to a CON unless NO_RST) */
+	IOTGW_ACTION_MARK,	/* set MARK / SKB_PRIORITY, let through */
+	IOTGW_ACTION_RATELIMIT,	/* token bucket; over the limit: as DROP */
+
+	__IOTGW_ACTION_MAX
+};
+
+#define IOTGW_ACTION_MAX (__IOTGW_ACTION_MAX - 1)
+
+/* IOTGW_RULE_A_FLAGS */
+#define IOTGW_RULE_F_PER_SOURCE	(1U << 0)	/* RATELIMIT per source address */
+#define IOTGW_RULE_F_NO_RST	(1U << 1)	/* DROP a CoAP CON silently */
+#define IOTGW_RULE_F_ALL	(IOTGW_RULE_F_PER_SOURCE | IOTGW_RULE_F_NO_RST)
+
+enum iotgw_rule_attr {
+	IOTGW_RULE_A_UNSPEC,
+	IOTGW_RULE_A_NAME,
+	IOTGW_RULE_A_FILTER,
+	IOTGW_RULE_A_PROTO,
+	IOTGW_RULE_A_HOOK,
+	IOTGW_RULE_A_ACTION,
+	IOTGW_RULE_A_PRIORITY,
+	IOTGW_RULE_A_MARK,
+	IOTGW_RULE_A_SKB_PRIORITY,
+	IOTGW_RULE_A_RATE,
+	IOTGW_RULE_A_BURST,
+	IOTGW_RULE_A_FLAGS,
+	IOTGW_RULE_A_STATS,
+	IOTGW_RULE_A_PAD,
+
+	__IOTGW_RULE_A_MAX
+};
+
+#define IOTGW_RULE_A_MAX (__IOTGW_RULE_A_MAX - 1)
+
+enum iotgw_stats_attr {
+	IOTGW_STATS_A_UNSPEC,
+	IOTGW_STATS_A_PAD,
+	IOTGW_STATS_A_PACKETS,		/* packets on the classified ports */
+	IOTGW_STATS_A_BYTES,
+	IOTGW_STATS_A_MATCHED,		/* decided by a rule */
+	IOTGW_STATS_A_UNMATCHED,	/* classified, no rule matched */
+	IOTGW_STATS_A_UNCLASSIFIED,	/* passed without a topic */
+	IOTGW_STATS_A_PARSE_ERRORS,	/* malformed messages */
+	IOTGW_STATS_A_ACCEPTED,
+	IOTGW_STATS_A_DROPPED,
+	IOTGW_STATS_A_MARKED,
+	IOTGW_STATS_A_RATELIMITED,
+	IOTGW_STATS_A_REPLIES,		/* CoAP RSTs sent */
+	IOTGW_STATS_A_REASON,		/* nest, enum iotgw_reason_attr */
+
+	__IOTGW_STATS_A_MAX
+};
+
+#define IOTGW_STATS_A_MAX (__IOTGW_STATS_A_MAX - 1)
+
+enum iotgw_reason_attr {
+	IOTGW_REASON_A_UNSPEC,
+	IOTGW_REASON_A_PAD,
+	IOTGW_REASON_A_NAME,		/* string, e.g. "coap: option delta 15" */
+	IOTGW_REASON_A_COUNT,		/* u64 */
+
+	__IOTGW_REASON_A_MAX
+};
+
+#define IOTGW_REASON_A_MAX (__IOTGW_REASON_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_IOTGW_H */

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fast path's decision for one message: parse it, find its topic,
+ * match the rules, apply the action, count everything.
+ */
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/udp.h>
+#include <uapi/linux/iotgw.h>
+
+#include "classify.h"
+#include "proto/coap.h"
+#include "rules.h"
+#include "stats.h"
+#include "xmit.h"
+
+/*
+ * Where a non-linear datagram is copied to be parsed, and where its topic
+ * is joined. Netfilter runs the hooks with bottom halves disabled, so one
+ * per CPU is never used twice at once.
+ */
+struct iotgw_scratch {
+	u8 pkt[IOTGW_COAP_SCAN_MAX];
+	char topic[IOTGW_COAP_SCAN_MAX];
+};
+
+static DEFINE_PER_CPU(struct iotgw_scratch, iotgw_scratch);
+
+static void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why)
+{
+	iotgw_stats_count(in->stats, IOTGW_CNT_UNCLASSIFIED, 1);
+	iotgw_stats_reason(in->stats, why);
+}
+
+/* A CON that is dropped gets a Reset, unless the rule says otherwise. */
+static void iotgw_coap_reject(struct iotgw_net *in,
+			      const struct iotgw_rule *rule,
+			      struct sk_buff *skb, unsigned int thoff,
+			      const struct coap_msg *msg)
+{
+	u8 rst[COAP_HDR_LEN];
+
+	if (msg->type != COAP_TYPE_CON || (rule->flags & IOTGW_RULE_F_NO_RST))
+		return;
+	if (coap_build_rst(rst, sizeof(rst), msg->mid) != sizeof(rst))
+		return;
+	if (!iotgw_xmit_udp_reply(in->net, skb, thoff, rst, sizeof(rst)))
+		iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
+}
+
+static unsigned int iotgw_apply(struct iotgw_net *in, struct iotgw_rule *rule,
+				struct sk_buff *skb, unsigned int thoff,
+				const struct coap_msg *msg)
+{
+	enum iotgw_rule_counter verdict = IOTGW_RCNT_ACCEPTED;
+	enum iotgw_counter cnt = IOTGW_CNT_ACCEPTED;
+
+	switch (rule->action) {
+	case IOTGW_ACTION_RATELIMIT:
+		if (iotgw_ratelimit_allow(&rule->bucket))
+			break;
+		verdict = IOTGW_RCNT_RATELIMITED;
+		cnt = IOTGW_CNT_RATELIMITED;
+		fallthrough;
+	case IOTGW_ACTION_DROP:
+		if (rule->action == IOTGW_ACTION_DROP) {
+			verdict = IOTGW_RCNT_DROPPED;
+			cnt = IOTGW_CNT_DROPPED;
+		}
+		iotgw_rule_stats_count(rule->stats, skb->len, verdict);
+		iotgw_stats_count(in->stats, cnt, 1);
+		iotgw_coap_reject(in, rule, skb, thoff, msg);
+		return NF_DROP;
+	case IOTGW_ACTION_MARK:
+		verdict = IOTGW_RCNT_MARKED;
+		cnt = IOTGW_CNT_MARKED;
+		break;
+	default:
+		break;
+	}
+	if (rule->has_mark)
+		skb->mark = rule->mark;
+	if (rule->has_skb_priority)
+		skb->priority = rule->skb_priority;
+	iotgw_rule_stats_count(rule->stats, skb->len, verdict);
+	iotgw_stats_count(in->stats, cnt, 1);
+	return NF_ACCEPT;
+}
+
+/* Errors that only mean the parser did not see the whole message. */
+static bool iotgw_coap_err_truncated(enum coap_err err)
+{
+	return err == COAP_ERR_TRUNC_TOKEN || err == COAP_ERR_TRUNC_OPT_EXT ||
+	       err == COAP_ERR_TRUNC_OPT_VALUE || err == COAP_ERR_EMPTY_PAYLOAD;
+}
+
+unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
+				 unsigned int thoff, unsigned int ulen,
+				 bool fragment, u8 hook)
+{
+	unsigned int len = ulen, scan;
+	struct iotgw_scratch *scratch;
+	struct iotgw_rule *rule;
+	struct coap_msg msg;
+	enum coap_err err;
+	const u8 *data;
+
+	iotgw_stats_count(in->stats, IOTGW_CNT_PACKETS, 1);
+	iotgw_stats_count(in->stats, IOTGW_CNT_BYTES, skb->len);
+	if (fragment) {
+		iotgw_unclassified(in, IOTGW_REASON_FRAGMENT);
+		return NF_ACCEPT;
+	}
+
+	if (len < sizeof(struct udphdr) || thoff + len > skb->len) {
+		iotgw_unclassified(in, IOTGW_REASON_UDP_LENGTH);
+		return NF_ACCEPT;
+	}
+	len -= sizeof(struct udphdr);
+	scan = min_t(unsigned int, len, IOTGW_COAP_SCAN_MAX);
+
+	scratch = this_cpu_ptr(&iotgw_scratch);
+	data = skb_header_pointer(skb, thoff + sizeof(struct udphdr), scan,
+				  scratch->pkt);
+	if (!data) {
+		iotgw_unclassified(in, IOTGW_REASON_UDP_LENGTH);
+		return NF_ACCEPT;
+	}
+	err = coap_parse(data, scan, &msg, scratch->topic,
+			 sizeof(scratch->topic));
+	if (err != COAP_OK) {
+		if (scan < len && iotgw_coap_err_truncated(err)) {
+			iotgw_unclassified(in, IOTGW_REASON_COAP_TOO_LONG);
+		} else {
+			iotgw_stats_count(in->stats, IOTGW_CNT_PARSE_ERRORS, 1);
+			iotgw_stats_reason(in->stats, (enum iotgw_reason)err);
+		}
+		return NF_ACCEPT;
+	}
+	if (msg.topic_empty) {
+		iotgw_unclassified(in, IOTGW_REASON_COAP_NO_TOPIC);
+		return NF_ACCEPT;
+	}
+
+	rule = iotgw_rules_match(&in->rules, msg.topic, msg.topic_len,
+				 IOTGW_PROTO_COAP, hook);
+	if (!rule) {
+		iotgw_stats_count(in->stats, IOTGW_CNT_UNMATCHED, 1);
+		return NF_ACCEPT;
+	}
+	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
+	return iotgw_apply(in, rule, skb, thoff, &msg);
+}

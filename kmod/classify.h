@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _IOTGW_CLASSIFY_H
+#define _IOTGW_CLASSIFY_H
+
+#include <linux/skbuff.h>
+
+#include "netns.h"
+
+/* Bytes of a CoAP datagram the classifier reads to find its topic. */
+#define IOTGW_COAP_SCAN_MAX 1280
+
+/*
+ * Classify the CoAP datagram in @skb (UDP header at @thoff, UDP length
+ * @ulen as the header says) seen at @hook (enum iotgw_hook), apply the
+ * deciding rule, count it. Returns the netfilter verdict. @fragment: the
+ * datagram is the first of several IP fragments.
+ */
+unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
+				 unsigned int thoff, unsigned int ulen,
+				 bool fragment, u8 hook);
+
+#endif /* _IOTGW_CLASSIFY_H */

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counters, per CPU so that the fast path never shares a cache line, read
+ * by summing without stopping it.
+ */
+#include <linux/kernel.h>
+
+#include "stats.h"
+
+struct iotgw_stats __percpu *iotgw_stats_alloc(void)
+{
+	struct iotgw_stats __percpu *stats;
+	int cpu;
+
+	stats = alloc_percpu(struct iotgw_stats);
+	if (!stats)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
+	return stats;
+}
+
+struct iotgw_rule_stats __percpu *iotgw_rule_stats_alloc(void)
+{
+	struct iotgw_rule_stats __percpu *stats;
+	int cpu;
+
+	stats = alloc_percpu(struct iotgw_rule_stats);
+	if (!stats)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
+	return stats;
+}
+
+void iotgw_stats_count(struct iotgw_stats __percpu *stats,
+		       enum iotgw_counter cnt, u64 add)
+{
+	struct iotgw_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->cnt[cnt], add);
+	u64_stats_update_end(&s->syncp);
+}
+
+void iotgw_stats_reason(struct iotgw_stats __percpu *stats,
+			enum iotgw_reason reason)
+{
+	struct iotgw_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->reason[reason]);
+	u64_stats_update_end(&s->syncp);
+}
+
+void iotgw_rule_stats_count(struct iotgw_rule_stats __percpu *stats,
+			    unsigned int bytes, enum iotgw_rule_counter verdict)
+{
+	struct iotgw_rule_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->cnt[IOTGW_RCNT_PACKETS]);
+	u64_stats_add(&s->cnt[IOTGW_RCNT_BYTES], bytes);
+	u64_stats_inc(&s->cnt[verdict]);
+	u64_stats_update_end(&s->syncp);
+}
+
+void iotgw_stats_read(struct iotgw_stats __percpu *stats,
+		      u64 cnt[__IOTGW_CNT_MAX], u64 reason[__IOTGW_REASON_MAX])
+{
+	int cpu, i;
+
+	memset(cnt, 0, sizeof(u64) * __IOTGW_CNT_MAX);
+	memset(reason, 0, sizeof(u64) * __IOTGW_REASON_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct iotgw_stats *s = per_cpu_ptr(stats, cpu);
+		u64 c[__IOTGW_CNT_MAX], r[__IOTGW_REASON_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < __IOTGW_CNT_MAX; i++)
+				c[i] = u64_stats_read(&s->cnt[i]);
+			for (i = 0; i < __IOTGW_REASON_MAX; i++)
+				r[i] = u64_stats_read(&s->reason[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < __IOTGW_CNT_MAX; i++)
+			cnt[i] += c[i];
+		for (i = 0; i < __IOTGW_REASON_MAX; i++)
+			reason[i] += r[i];
+	}
+}
+
+void iotgw_rule_stats_read(struct iotgw_rule_stats __percpu *stats,
+			   u64 cnt[__IOTGW_RCNT_MAX])
+{
+	int cpu, i;
+
+	memset(cnt, 0, sizeof(u64) * __IOTGW_RCNT_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct iotgw_rule_stats *s = per_cpu_ptr(stats, cpu);
+		u64 c[__IOTGW_RCNT_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < __IOTGW_RCNT_MAX; i++)
+				c[i] = u64_stats_read(&s->cnt[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < __IOTGW_RCNT_MAX; i++)
+			cnt[i] += c[i];
+	}
+}
+
+/*
+ * A reset races with the fast path: a packet counted on another CPU while
+ * its counters are zeroed may be lost from the new totals. Counting is
+ * approximate across a reset, never corrupted.
+ */
+void iotgw_stats_reset(struct iotgw_stats __percpu *stats)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct iotgw_stats *s = per_cpu_ptr(stats, cpu);
+
+		local_bh_disable();
+		u64_stats_update_begin(&s->syncp);
+		for (i = 0; i < __IOTGW_CNT_MAX; i++)
+			u64_stats_set(&s->cnt[i], 0);
+		for (i = 0; i < __IOTGW_REASON_MAX; i++)
+			u64_stats_set(&s->reason[i], 0);
+		u64_stats_update_end(&s->syncp);
+		local_bh_enable();
+	}
+}
+
+void iotgw_rule_stats_reset(struct iotgw_rule_stats __percpu *stats)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct iotgw_rule_stats *s = per_cpu_ptr(stats, cpu);
+
+		local_bh_disable();
+		u64_stats_update_begin(&s->syncp);
+		for (i = 0; i < __IOTGW_RCNT_MAX; i++)
+			u64_stats_set(&s->cnt[i], 0);
+		u64_stats_update_end(&s->syncp);
+		local_bh_enable();
+	}
+}
+
+const char *iotgw_reason_name(enum iotgw_reason reason, char *buf,
+			      size_t len)
+{
+	static const char * const names[] = {
+		[IOTGW_REASON_FRAGMENT - __COAP_ERR_MAX] = "IP fragment",
+		[IOTGW_REASON_UDP_LENGTH - __COAP_ERR_MAX] =
+			"UDP length does not match the packet",
+		[IOTGW_REASON_COAP_TOO_LONG - __COAP_ERR_MAX] =
+			"CoAP options beyond the scanned bytes",
+		[IOTGW_REASON_COAP_NO_TOPIC - __COAP_ERR_MAX] =
+			"CoAP message without Uri-Path",
+	};
+
+	if ((unsigned int)reason < __COAP_ERR_MAX)
+		snprintf(buf, len, "coap: %s",
+			 coap_err_str((enum coap_err)reason));
+	else if (reason < __IOTGW_REASON_MAX)
+		snprintf(buf, len, "unclassified: %s",
+			 names[reason - __COAP_ERR_MAX]);
+	else
+		snprintf(buf, len, "unknown reason %u", reason);
+	return buf;
+}

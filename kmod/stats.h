@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _IOTGW_STATS_H
+#define _IOTGW_STATS_H
+
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
+
+#include "proto/coap.h"
+
+/* Namespace counters; each maps to an IOTGW_STATS_A_* attribute. */
+enum iotgw_counter {
+	IOTGW_CNT_PACKETS,
+	IOTGW_CNT_BYTES,
+	IOTGW_CNT_MATCHED,
+	IOTGW_CNT_UNMATCHED,
+	IOTGW_CNT_UNCLASSIFIED,
+	IOTGW_CNT_PARSE_ERRORS,
+	IOTGW_CNT_ACCEPTED,
+	IOTGW_CNT_DROPPED,
+	IOTGW_CNT_MARKED,
+	IOTGW_CNT_RATELIMITED,
+	IOTGW_CNT_REPLIES,
+	__IOTGW_CNT_MAX
+};
+
+/*
+ * Why a packet was malformed or passed unclassified: the CoAP parser's
+ * error codes first (index = enum coap_err), then the classifier's own.
+ */
+enum iotgw_reason {
+	IOTGW_REASON_FRAGMENT = __COAP_ERR_MAX,	/* IP fragment */
+	IOTGW_REASON_UDP_LENGTH,	/* UDP length disagrees with the packet */
+	IOTGW_REASON_COAP_TOO_LONG,	/* options beyond the scanned bytes */
+	IOTGW_REASON_COAP_NO_TOPIC,	/* no Uri-Path: not a topic message */
+	__IOTGW_REASON_MAX
+};
+
+struct iotgw_stats {
+	u64_stats_t cnt[__IOTGW_CNT_MAX];
+	u64_stats_t reason[__IOTGW_REASON_MAX];
+	struct u64_stats_sync syncp;
+};
+
+/* Per-rule counters; each maps to an IOTGW_STATS_A_* attribute too. */
+enum iotgw_rule_counter {
+	IOTGW_RCNT_PACKETS,
+	IOTGW_RCNT_BYTES,
+	IOTGW_RCNT_ACCEPTED,
+	IOTGW_RCNT_DROPPED,
+	IOTGW_RCNT_MARKED,
+	IOTGW_RCNT_RATELIMITED,
+	__IOTGW_RCNT_MAX
+};
+
+struct iotgw_rule_stats {
+	u64_stats_t cnt[__IOTGW_RCNT_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct iotgw_stats __percpu *iotgw_stats_alloc(void);
+struct iotgw_rule_stats __percpu *iotgw_rule_stats_alloc(void);
+
+/* Fast path, softirq or BH disabled: count on this CPU. */
+void iotgw_stats_count(struct iotgw_stats __percpu *stats,
+		       enum iotgw_counter cnt, u64 add);
+void iotgw_stats_reason(struct iotgw_stats __percpu *stats,
+			enum iotgw_reason reason);
+void iotgw_rule_stats_count(struct iotgw_rule_stats __percpu *stats,
+			    unsigned int bytes, enum iotgw_rule_counter verdict);
+
+/* Sums over every CPU. */
+void iotgw_stats_read(struct iotgw_stats __percpu *stats,
+		      u64 cnt[__IOTGW_CNT_MAX], u64 reason[__IOTGW_REASON_MAX]);
+void iotgw_rule_stats_read(struct iotgw_rule_stats __percpu *stats,
+			   u64 cnt[__IOTGW_RCNT_MAX]);
+void iotgw_stats_reset(struct iotgw_stats __percpu *stats);
+void iotgw_rule_stats_reset(struct iotgw_rule_stats __percpu *stats);
+
+/* "coap: option delta 15", "unclassified: IP fragment", ... */
+const char *iotgw_reason_name(enum iotgw_reason reason, char *buf,
+			      size_t len);
+
+#endif /* _IOTGW_STATS_H */

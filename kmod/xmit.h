@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _IOTGW_XMIT_H
+#define _IOTGW_XMIT_H
+
+#include <linux/skbuff.h>
+#include <net/net_namespace.h>
+
+/*
+ * Answer the UDP datagram @oskb (IPv4 or IPv6, UDP header at @udp_off)
+ * with @payload from its destination back to its source, as the server
+ * would: the reply's addresses and ports are the request's, swapped.
+ * Atomic context. Returns 0 or a negative errno.
+ */
+int iotgw_xmit_udp_reply(struct net *net, struct sk_buff *oskb,
+			 unsigned int udp_off, const u8 *payload,
+			 unsigned int len);
+
+#endif /* _IOTGW_XMIT_H */
