@@ -36,7 +36,9 @@ PROTO_CFLAGS = $(USER_CFLAGS) -Ikmod -Wdeclaration-after-statement -Wvla \
 
 LIBNL_OBJS = user/lib/iotgw_nl.o
 LIBNL = user/lib/libiotgwnl.a
-IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o
+IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o \
+	tools/iotgwctl/rule.o tools/iotgwctl/stats.o tools/iotgwctl/parse.o \
+	tools/iotgwctl/json.o
 IOTGWCTL = tools/iotgwctl/iotgwctl
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard user/tests/*_test.c))
 
@@ -85,10 +87,12 @@ tools/%.o: tools/%.c $(wildcard tools/iotgwctl/*.h user/lib/*.h) include/uapi/li
 	$(CC) $(USER_CFLAGS) $(CFLAGS_EXTRA) -c -o $@ $<
 
 $(IOTGWCTL): $(IOTGWCTL_OBJS) $(LIBNL)
-	$(CC) -o $@ $^ $(NL_LIBS)
+	$(CC) -o $@ $^ $(NL_LIBS) $(shell pkg-config --libs json-c)
 
 user/tests/%: user/tests/%.c $(LIBNL) $(LIBPROTO) $(wildcard user/lib/*.h) $(PROTO_HDRS)
 	$(CC) $(USER_CFLAGS) -Ikmod -isystem $(KSFT_DIR) -o $@ $< $(LIBPROTO) $(LIBNL) $(NL_LIBS)
+
+user/tests/cli_parse_test: tools/iotgwctl/parse.c tools/iotgwctl/parse.h
 
 # libFuzzer targets: tools/fuzz/fuzz_NAME.c, seeds in tools/fuzz/corpus/NAME/.
 build/fuzz/%: tools/fuzz/%.c $(PROTO_SRCS) $(REF_SRCS) $(PROTO_HDRS)

@@ -7,10 +7,10 @@ packages=(
 	# build: module, userspace, selftests
 	build-essential pkg-config
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
-	libnl-3-dev libnl-genl-3-dev
+	libnl-3-dev libnl-genl-3-dev libjson-c-dev
 	sparse
 	# unit tests, fuzzing, benchmarks
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-14-dev valgrind python3
 	# debug kernel
 	bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	# VM and the peers that run inside it

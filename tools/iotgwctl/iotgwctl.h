@@ -2,20 +2,54 @@
 #ifndef IOTGWCTL_H
 #define IOTGWCTL_H
 
+#include <stdbool.h>
+
 #include "iotgw_nl.h"
 
 /* Exit codes, as iproute2: 0 done, 1 refused or failed, 2 usage error. */
 enum { IOTGWCTL_OK = 0, IOTGWCTL_FAIL = 1, IOTGWCTL_USAGE = 2 };
 
-/* Print "iotgwctl: ..." to stderr. */
+/* Global options: -j (JSON output), -s (statistics). */
+extern bool iotgwctl_json;
+extern bool iotgwctl_stats;
+
+/* Print "iotgwctl: [FILE:LINE: ]..." to stderr (FILE:LINE in a batch). */
 void iotgwctl_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
-/* Open the family or explain why not; returns 0 or IOTGWCTL_FAIL. */
-int iotgwctl_open(struct iotgw_nl *nl);
+/*
+ * The connection to the family, opened on first use and kept for the
+ * rest of the run (a batch sends every command on it). NULL, after
+ * printing why, when the family cannot be reached.
+ */
+struct iotgw_nl *iotgwctl_nl(void);
+
+/*
+ * A request for @cmd with @flags on the connection, or NULL after printing
+ * why (no family, out of memory). *nlp is set to the connection.
+ */
+struct nl_msg *iotgwctl_request(struct iotgw_nl **nlp, uint8_t cmd,
+				int flags);
+
+/*
+ * Send @msg (consumed), hand each reply to @on_reply, and on failure print
+ * "@what: <errno text>: <kernel's message>". Returns an exit code.
+ */
+int iotgwctl_transact(struct iotgw_nl *nl, const char *what,
+		      struct nl_msg *msg,
+		      int (*on_reply)(struct nl_msg *reply, void *arg),
+		      void *arg);
+
+/* Usage errors shared by the objects; each returns IOTGWCTL_USAGE. */
+int iotgwctl_unknown_command(const char *object, const char *word);
+int iotgwctl_no_arguments(const char *what, const char *word);
 
 /* Print the module version, and with !version_only the configuration. */
-int config_show(int version_only);
+int config_show(bool version_only);
+
+/* OBJECT handlers: argv[0] is the COMMAND (argc may be 0). */
 int do_config(int argc, char **argv);
+int do_rule(int argc, char **argv);
+int do_stats(int argc, char **argv);
 
 #endif /* IOTGWCTL_H */

@@ -113,22 +113,50 @@ const char *iotgw_nl_extack_message(const struct nlmsgerr *e)
 	return nla_get_string(tb[NLMSGERR_ATTR_MSG]);
 }
 
+int iotgw_nl_done_error(const struct nlmsghdr *hdr, const char **extack)
+{
+	static struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
+		[NLMSGERR_ATTR_MSG] = { .type = NLA_STRING },
+	};
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t off = NLMSG_HDRLEN + sizeof(int);
+	int error;
+
+	*extack = NULL;
+	if (hdr->nlmsg_len < off)
+		return 0;
+	memcpy(&error, (const char *)hdr + NLMSG_HDRLEN, sizeof(error));
+	off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(int));
+	if ((hdr->nlmsg_flags & NLM_F_ACK_TLVS) && hdr->nlmsg_len > off &&
+	    nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)hdr + off),
+		      (int)(hdr->nlmsg_len - off), policy) == 0 &&
+	    tb[NLMSGERR_ATTR_MSG])
+		*extack = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+	return error;
+}
+
+static void iotgw_nl_set_error(struct iotgw_nl_call *call, int error,
+			       const char *msg)
+{
+	if (!call->err)
+		call->err = error;
+	if (error && msg && *msg)
+		snprintf(call->nl->error, sizeof(call->nl->error), "%s: %s",
+			 strerror(-error), msg);
+	else if (error)
+		snprintf(call->nl->error, sizeof(call->nl->error), "%s",
+			 strerror(-error));
+}
+
 static int iotgw_nl_on_error(struct sockaddr_nl *who, struct nlmsgerr *e,
 			     void *arg)
 {
 	struct iotgw_nl_call *call = arg;
-	const char *msg = iotgw_nl_extack_message(e);
 
 	(void)who;
-	if (!call->err)
-		call->err = e->error;
+	iotgw_nl_set_error(call, e->error, iotgw_nl_extack_message(e));
 	call->done = 1;
-	if (e->error && msg && *msg)
-		snprintf(call->nl->error, sizeof(call->nl->error), "%s: %s",
-			 strerror(-e->error), msg);
-	else if (e->error)
-		snprintf(call->nl->error, sizeof(call->nl->error), "%s",
-			 strerror(-e->error));
 	return NL_STOP;
 }
 
@@ -137,6 +165,19 @@ static int iotgw_nl_on_ack(struct nl_msg *msg, void *arg)
 	struct iotgw_nl_call *call = arg;
 
 	(void)msg;
+	call->done = 1;
+	return NL_STOP;
+}
+
+/* The end of a dump: it may carry the error that cut the dump short. */
+static int iotgw_nl_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct iotgw_nl_call *call = arg;
+	const char *extack;
+	int error = iotgw_nl_done_error(nlmsg_hdr(msg), &extack);
+
+	if (error < 0 && !call->err)
+		iotgw_nl_set_error(call, error, extack);
 	call->done = 1;
 	return NL_STOP;
 }
@@ -178,7 +219,7 @@ int iotgw_nl_transact(struct iotgw_nl *nl, struct nl_msg *msg,
 	}
 	nl_cb_err(cb, NL_CB_CUSTOM, iotgw_nl_on_error, &call);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, iotgw_nl_on_ack, &call);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, iotgw_nl_on_ack, &call);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, iotgw_nl_on_finish, &call);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, iotgw_nl_on_valid, &call);
 
 	err = nl_send_auto(nl->sock, msg);
@@ -205,4 +246,10 @@ int iotgw_nl_transact(struct iotgw_nl *nl, struct nl_msg *msg,
 int iotgw_nl_parse(struct nl_msg *reply, struct nlattr **tb, int maxattr)
 {
 	return genlmsg_parse(nlmsg_hdr(reply), 0, tb, maxattr, NULL);
+}
+
+int iotgw_nl_parse_policy(struct nl_msg *reply, struct nlattr **tb,
+			  int maxattr, struct nla_policy *policy)
+{
+	return genlmsg_parse(nlmsg_hdr(reply), 0, tb, maxattr, policy);
 }

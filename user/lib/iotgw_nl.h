@@ -32,7 +32,9 @@ struct nl_msg *iotgw_nl_request(const struct iotgw_nl *nl, uint8_t cmd,
 /*
  * Send @msg (consumed), call @on_reply for each reply message, wait for
  * the final ack. Returns 0 or a negative errno; on failure nl->error says
- * why, with the kernel's extack message when it gave one.
+ * why, with the kernel's extack message when it gave one. A request with
+ * NLM_F_DUMP ends at NLMSG_DONE; an error the kernel reports there (and
+ * its extack message) fails the call like an NLMSG_ERROR would.
  */
 int iotgw_nl_transact(struct iotgw_nl *nl, struct nl_msg *msg,
 		      int (*on_reply)(struct nl_msg *reply, void *arg),
@@ -46,5 +48,19 @@ const char *iotgw_nl_extack_message(const struct nlmsgerr *e);
 
 /* Parse a reply's top-level attributes against the family's limits. */
 int iotgw_nl_parse(struct nl_msg *reply, struct nlattr **tb, int maxattr);
+
+/*
+ * The same, checking each attribute against @policy (types and minimum
+ * lengths, NUL-terminated strings), so that nla_get_*() on what it let
+ * through reads nothing past the attribute.
+ */
+int iotgw_nl_parse_policy(struct nl_msg *reply, struct nlattr **tb,
+			  int maxattr, struct nla_policy *policy);
+
+/*
+ * The error an NLMSG_DONE message @hdr carries (0 when it carries none)
+ * and, in *extack, the kernel's message that follows it, or NULL.
+ */
+int iotgw_nl_done_error(const struct nlmsghdr *hdr, const char **extack);
 
 #endif /* IOTGW_NL_H */

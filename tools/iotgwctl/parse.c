@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/* iotgwctl: keyword tables, numbers, rule names, batch line words. */
+#include "parse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/iotgw.h>
+
+int word_value(const struct word_map *map, const char *word)
+{
+	for (; map->word; map++)
+		if (!strcmp(map->word, word))
+			return map->value;
+	return -1;
+}
+
+const char *word_name(const struct word_map *map, int value)
+{
+	for (; map->word; map++)
+		if (map->value == value)
+			return map->word;
+	return NULL;
+}
+
+void word_choices(const struct word_map *map, char *buf, size_t size)
+{
+	size_t n = 0, len = 0;
+	int w;
+
+	while (map[n].word)
+		n++;
+	if (!size)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+
+		w = snprintf(buf + len, size - len, "%s%s", sep, map[i].word);
+		if (w < 0 || (size_t)w >= size - len)
+			return;
+		len += (size_t)w;
+	}
+}
+
+static bool all_of(const char *s, const char *set)
+{
+	return *s && s[strspn(s, set)] == '\0';
+}
+
+int parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		base = 16;
+		if (!all_of(s, "0123456789abcdefABCDEF"))
+			return -EINVAL;
+	} else if (!all_of(s, "0123456789")) {
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno == ERANGE || v > UINT32_MAX)
+		return -ERANGE;
+	if (errno || *end)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int parse_port(const char *s, uint16_t *out)
+{
+	uint32_t v;
+	int err = parse_u32(s, &v);
+
+	if (err)
+		return err;
+	if (v < 1 || v > 65535)
+		return -ERANGE;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+bool rule_name_valid(const char *s)
+{
+	static const char charset[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789_.-";
+	size_t len = strlen(s);
+
+	return len >= 1 && len < IOTGW_RULE_NAME_MAX && all_of(s, charset);
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	       c == '\v' || c == '\f';
+}
+
+/*
+ * Copy one word starting at line[*r] to line[*w], unquoting; stop after the
+ * blank that ends it or at the end. Writing never overtakes reading.
+ */
+static int unquote_word(char *line, size_t *r, size_t *w)
+{
+	char quote = 0;
+
+	while (line[*r]) {
+		char c = line[(*r)++];
+
+		if (quote == '\'') {
+			if (c == '\'')
+				quote = 0;
+			else
+				line[(*w)++] = c;
+		} else if (quote == '"') {
+			if (c == '"')
+				quote = 0;
+			else if (c == '\\' && (line[*r] == '"' || line[*r] == '\\'))
+				line[(*w)++] = line[(*r)++];
+			else
+				line[(*w)++] = c;
+		} else if (c == '\'' || c == '"') {
+			quote = c;
+		} else if (c == '\\' && line[*r]) {
+			line[(*w)++] = line[(*r)++];
+		} else if (is_blank(c)) {
+			break;
+		} else {
+			line[(*w)++] = c;
+		}
+	}
+	if (quote)
+		return -EINVAL;
+	line[(*w)++] = '\0';
+	return 0;
+}
+
+int split_words(char *line, char ***argvp, int *argcp)
+{
+	/* n words take at least 2n - 1 bytes; one more slot for NULL */
+	size_t r = 0, w = 0, max = strlen(line) / 2 + 2;
+	char **argv = calloc(max, sizeof(*argv));
+	int argc = 0;
+
+	if (!argv)
+		return -ENOMEM;
+	for (;;) {
+		while (is_blank(line[r]))
+			r++;
+		if (!line[r] || (argc == 0 && line[r] == '#'))
+			break;
+		argv[argc++] = line + w;
+		if (unquote_word(line, &r, &w)) {
+			free(argv);
+			return -EINVAL;
+		}
+	}
+	argv[argc] = NULL;
+	*argvp = argv;
+	*argcp = argc;
+	return 0;
+}
+
+bool word_needs_quotes(const char *s)
+{
+	if (!*s)
+		return true;
+	for (; *s; s++)
+		if (is_blank(*s) || *s == '"' || *s == '\'' || *s == '\\')
+			return true;
+	return false;
+}
+
+void print_word(FILE *f, const char *s, bool always)
+{
+	if (!always && !word_needs_quotes(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
