@@ -8,6 +8,11 @@
 #include "topic.h"
 #include "coap.h"
 
+/* The kernel has it; userspace has the glibc attribute. */
+#ifndef noinline
+#define noinline __attribute_noinline__
+#endif
+
 /* What RFC 7252 Table 4, RFC 7641 and RFC 7959 allow for a known option. */
 struct coap_opt_rule {
 	u16 num;
@@ -39,6 +44,32 @@ static const struct coap_opt_rule coap_opt_rules[] = {
 	{ COAP_OPT_SIZE1,		0, 4,	 false },
 };
 
+/*
+ * The coap_opt_rules index + 1 of each known option number (0 if unknown),
+ * to find a rule without a search; keep the two in step.
+ */
+static const u8 coap_opt_pos[COAP_OPT_SIZE1 + 1] = {
+	[COAP_OPT_IF_MATCH] = 1,
+	[COAP_OPT_URI_HOST] = 2,
+	[COAP_OPT_ETAG] = 3,
+	[COAP_OPT_IF_NONE_MATCH] = 4,
+	[COAP_OPT_OBSERVE] = 5,
+	[COAP_OPT_URI_PORT] = 6,
+	[COAP_OPT_LOCATION_PATH] = 7,
+	[COAP_OPT_URI_PATH] = 8,
+	[COAP_OPT_CONTENT_FORMAT] = 9,
+	[COAP_OPT_MAX_AGE] = 10,
+	[COAP_OPT_URI_QUERY] = 11,
+	[COAP_OPT_ACCEPT] = 12,
+	[COAP_OPT_LOCATION_QUERY] = 13,
+	[COAP_OPT_BLOCK2] = 14,
+	[COAP_OPT_BLOCK1] = 15,
+	[COAP_OPT_SIZE2] = 16,
+	[COAP_OPT_PROXY_URI] = 17,
+	[COAP_OPT_PROXY_SCHEME] = 18,
+	[COAP_OPT_SIZE1] = 19,
+};
+
 /* Option delta and length nibbles 13 and 14 announce 1 or 2 more bytes. */
 #define COAP_EXT8		13
 #define COAP_EXT16		14
@@ -49,19 +80,16 @@ static const struct coap_opt_rule coap_opt_rules[] = {
 struct coap_parse_state {
 	struct coap_msg *msg;
 	char *topic;
-	size_t topic_cap;
+	size_t topic_cap;	/* at most TOPIC_MAX_LEN */
 	enum coap_err opt_err;	/* first option error */
 	enum coap_err path_err;	/* first Uri-Path error */
 };
 
-static int coap_opt_index(u16 num)
+static inline int coap_opt_index(u16 num)
 {
-	int i;
-
-	for (i = 0; i < (int)ARRAY_SIZE(coap_opt_rules); i++)
-		if (coap_opt_rules[i].num == num)
-			return i;
-	return -1;
+	if (num >= ARRAY_SIZE(coap_opt_pos))
+		return -1;
+	return (int)coap_opt_pos[num] - 1;
 }
 
 bool coap_has_option(const struct coap_msg *msg, u16 num)
@@ -92,9 +120,12 @@ static enum coap_err coap_ext_read(const u8 *p, size_t avail, size_t *pos,
 /*
  * Decode the option at @p (@avail > 0 bytes, not starting with the payload
  * marker) that follows option number @prev; on success *@used is its size.
+ * Any form; coap_opt_decode() takes the common one itself.
  */
-static enum coap_err coap_opt_decode(const u8 *p, size_t avail, u16 prev,
-				     struct coap_option *opt, size_t *used)
+static noinline enum coap_err coap_opt_decode_ext(const u8 *p, size_t avail,
+						  u16 prev,
+						  struct coap_option *opt,
+						  size_t *used)
 {
 	u32 delta = p[0] >> 4;
 	u32 len = p[0] & 0x0f;
@@ -119,6 +150,36 @@ static enum coap_err coap_opt_decode(const u8 *p, size_t avail, u16 prev,
 	opt->len = len;
 	opt->val = p + pos;
 	*used = pos + len;
+	return COAP_OK;
+}
+
+/* coap_opt_decode_ext(), inline for a delta and a length below 13. */
+static inline enum coap_err coap_opt_decode(const u8 *p, size_t avail,
+					    u16 prev, struct coap_option *opt,
+					    size_t *used)
+{
+	u32 delta = p[0] >> 4;
+	u32 len = p[0] & 0x0f;
+	struct coap_option ext;
+	enum coap_err err;
+	size_t n;
+
+	if (unlikely(delta >= COAP_EXT8 || len >= COAP_EXT8)) {
+		err = coap_opt_decode_ext(p, avail, prev, &ext, &n);
+		if (!err) {
+			*opt = ext;
+			*used = n;
+		}
+		return err;
+	}
+	if (prev + delta > COAP_OPT_NUM_MAX)
+		return COAP_ERR_OPT_NUM_OVERFLOW;
+	if (len > avail - 1)
+		return COAP_ERR_TRUNC_OPT_VALUE;
+	opt->num = prev + delta;
+	opt->len = len;
+	opt->val = p + 1;
+	*used = 1 + len;
 	return COAP_OK;
 }
 
@@ -147,19 +208,38 @@ static enum coap_err coap_block_read(const struct coap_option *opt,
 }
 
 /* Why one Uri-Path segment cannot be a topic level, if it cannot. */
-static enum coap_err coap_segment_check(const u8 *s, u32 len)
+static inline enum coap_err coap_segment_check(const u8 *s, u32 len)
 {
-	if (!len)
+	u32 m = topic_scan(s, len);
+
+	if (likely(!m))
 		return COAP_OK;
-	if (memchr(s, '/', len))
+	if (m & TOPIC_SCAN_SLASH)
 		return COAP_ERR_PATH_SLASH;
-	if (memchr(s, '\0', len))
+	if (m & TOPIC_SCAN_NUL)
 		return COAP_ERR_PATH_NUL;
-	if (memchr(s, '+', len) || memchr(s, '#', len))
+	if (m & TOPIC_SCAN_WILDCARD)
 		return COAP_ERR_PATH_WILDCARD;
-	if (!topic_utf8_valid(s, len))
+	if (m & TOPIC_SCAN_UTF8)
 		return COAP_ERR_PATH_UTF8;
 	return COAP_OK;
+}
+
+/*
+ * Copy a Uri-Path segment: for the short ones, two fixed-size moves that
+ * may overlap (compiled inline) cost less than a call to memcpy().
+ */
+static inline void coap_copy(char *dst, const u8 *src, u32 n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(dst, src, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(dst, src, 4);
+		memcpy(dst + n - 4, src + n - 4, 4);
+	} else {
+		memcpy(dst, src, n);
+	}
 }
 
 /* Append a Uri-Path segment to the topic, or note why it cannot be. */
@@ -167,7 +247,6 @@ static void coap_path_add(struct coap_parse_state *st,
 			  const struct coap_option *opt)
 {
 	struct coap_msg *msg = st->msg;
-	size_t cap = min_t(size_t, st->topic_cap, TOPIC_MAX_LEN);
 	size_t sep = msg->path_count ? 1 : 0;
 	enum coap_err err;
 
@@ -179,14 +258,14 @@ static void coap_path_add(struct coap_parse_state *st,
 		st->path_err = err;
 		return;
 	}
-	if (sep + opt->len > cap - msg->topic_len) {
+	if (sep + opt->len > st->topic_cap - msg->topic_len) {
 		st->path_err = COAP_ERR_PATH_TOO_LONG;
 		return;
 	}
 	if (sep)
 		st->topic[msg->topic_len++] = '/';
 	if (opt->len)
-		memcpy(st->topic + msg->topic_len, opt->val, opt->len);
+		coap_copy(st->topic + msg->topic_len, opt->val, opt->len);
 	msg->topic_len += opt->len;
 }
 
@@ -202,8 +281,21 @@ static enum coap_err coap_opt_apply(struct coap_parse_state *st,
 	struct coap_msg *msg = st->msg;
 	const struct coap_opt_rule *rule;
 	enum coap_err err = COAP_OK;
-	int i = coap_opt_index(opt->num);
+	int i;
 
+	/*
+	 * The option a request has most of, ahead of the table: Uri-Path is
+	 * repeatable and up to 255 bytes long (the checks below, folded; a
+	 * longer one is critical and fails them).
+	 */
+	i = coap_opt_pos[COAP_OPT_URI_PATH] - 1;
+	if (opt->num == COAP_OPT_URI_PATH &&
+	    opt->len <= coap_opt_rules[i].max_len) {
+		msg->opts_seen |= 1U << i;
+		coap_path_add(st, opt);
+		return COAP_OK;
+	}
+	i = coap_opt_index(opt->num);
 	if (i < 0)
 		return COAP_OPT_IS_CRITICAL(opt->num) ? COAP_ERR_OPT_CRITICAL
 						      : COAP_OK;
@@ -221,9 +313,6 @@ static enum coap_err coap_opt_apply(struct coap_parse_state *st,
 	msg->opts_seen |= 1U << i;
 
 	switch (opt->num) {
-	case COAP_OPT_URI_PATH:
-		coap_path_add(st, opt);
-		break;
 	case COAP_OPT_URI_QUERY:
 		if (!msg->query_count) {
 			msg->query = opt->val;
@@ -294,13 +383,28 @@ static enum coap_err coap_header_check(const u8 *buf, size_t len, u8 tkl,
 	return COAP_OK;
 }
 
+/*
+ * Clear @msg 64 bytes at a time: compilers clear that much with a few
+ * plain stores, and the whole struct with a string instruction whose
+ * start-up costs more than the clearing.
+ */
+static inline void coap_msg_clear(struct coap_msg *msg)
+{
+	u8 *p = (u8 *)msg;
+	size_t i;
+
+	for (i = 0; i + 64 <= sizeof(*msg); i += 64)
+		memset(p + i, 0, 64);
+	memset(p + i, 0, sizeof(*msg) % 64);
+}
+
 enum coap_err coap_parse(const u8 *buf, size_t len, struct coap_msg *msg,
 			 char *topic, size_t topic_cap)
 {
 	struct coap_parse_state st = {
 		.msg = msg,
 		.topic = topic,
-		.topic_cap = topic ? topic_cap : 0,
+		.topic_cap = topic ? min_t(size_t, topic_cap, TOPIC_MAX_LEN) : 0,
 	};
 	struct coap_option opt;
 	enum coap_err err;
@@ -308,7 +412,7 @@ enum coap_err coap_parse(const u8 *buf, size_t len, struct coap_msg *msg,
 	u16 num = 0;
 	u8 tkl;
 
-	memset(msg, 0, sizeof(*msg));
+	coap_msg_clear(msg);
 	msg->topic = topic;
 	msg->topic_empty = true;
 	if (len < COAP_HDR_LEN)

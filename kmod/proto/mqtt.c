@@ -21,6 +21,14 @@
 #include "topic.h"
 #include "mqtt.h"
 
+/* The kernel has these; userspace has the glibc attribute and C11. */
+#ifndef noinline
+#define noinline __attribute_noinline__
+#endif
+#ifndef BUILD_BUG_ON
+#define BUILD_BUG_ON(cond) ((void)sizeof(char[1 - 2 * !!(cond)]))
+#endif
+
 enum mqtt_state {
 	MQTT_S_FIXED = 0,	/* reading a fixed header */
 	MQTT_S_HDR,		/* buffering the variable header */
@@ -224,7 +232,7 @@ static bool mqtt_rc_valid(u8 type, u8 level, u8 rc)
 /* An MQTT UTF-8 string: well-formed and without U+0000 (1.5.4). */
 static bool mqtt_utf8_ok(const u8 *p, size_t len)
 {
-	return !memchr(p, 0, len) && topic_utf8_valid(p, len);
+	return !(topic_scan(p, len) & (TOPIC_SCAN_NUL | TOPIC_SCAN_UTF8));
 }
 
 static int mqtt_topic_err(enum topic_err e)
@@ -597,7 +605,7 @@ static int mqtt_cur_packet_id(struct mqtt_cur *c, struct mqtt_event *ev)
 }
 
 /* A string or binary field; @err if even its length is missing. */
-static int mqtt_cur_str(struct mqtt_cur *c, struct mqtt_span *sp, int err)
+static inline int mqtt_cur_str(struct mqtt_cur *c, struct mqtt_span *sp, int err)
 {
 	u32 len;
 	int r;
@@ -801,37 +809,56 @@ static int mqtt_parse_connack(struct mqtt_stream *s, struct mqtt_cur *c,
 }
 
 /*
+ * How many bytes of PUBLISH header to ask for once the topic length (the
+ * first two) is in: the topic, the packet identifier and the first byte of
+ * the MQTT 5 Property Length.
+ */
+static u32 mqtt_publish_ahead(const u8 *buf, u8 flags, u8 level)
+{
+	return 2 + get_unaligned_be16(buf) + (MQTT_PUB_QOS(flags) ? 2 : 0) +
+		(level == MQTT_LEVEL_5 ? 1 : 0);
+}
+
+/*
  * PUBLISH: the fields are only walked until the header is complete, then
- * checked once.
+ * checked once. Nothing is written to @ev before that (see the driver).
  */
 static int mqtt_parse_publish(struct mqtt_stream *s, struct mqtt_cur *c,
 			      struct mqtt_event *ev)
 {
+	u8 qos = MQTT_PUB_QOS(ev->flags);
 	struct mqtt_span topic;
 	enum topic_err terr;
 	u32 start = 0, len = 0, ahead;
 	u16 id = 0;
 	int r;
 
-	ev->qos = MQTT_PUB_QOS(ev->flags);
 	r = mqtt_want(c, 2, MQTT_ERR_SHORT);
 	if (r)
 		return r;
 	/* Ask for the topic, packet id and Property Length at once. */
-	ahead = 2 + get_unaligned_be16(c->buf) + (ev->qos ? 2 : 0) +
-		(ev->level == MQTT_LEVEL_5 ? 1 : 0);
+	ahead = mqtt_publish_ahead(c->buf, ev->flags, ev->level);
 	if (c->end >= ahead) {
 		r = mqtt_want(c, ahead, MQTT_ERR_INTERNAL);
 		if (r)
 			return r;
-	}
-	r = mqtt_cur_str(c, &topic, MQTT_ERR_SHORT);
-	if (r)
-		return r;
-	if (ev->qos) {
-		r = mqtt_cur_u16(c, &id);
+		/* They are all here: no field can fall short. */
+		topic.off = 2;
+		topic.len = get_unaligned_be16(c->buf);
+		c->pos = 2 + topic.len;
+		if (qos) {
+			id = get_unaligned_be16(c->buf + c->pos);
+			c->pos += 2;
+		}
+	} else {
+		r = mqtt_cur_str(c, &topic, MQTT_ERR_SHORT);
 		if (r)
 			return r;
+		if (qos) {
+			r = mqtt_cur_u16(c, &id);
+			if (r)
+				return r;
+		}
 	}
 	if (ev->level == MQTT_LEVEL_5) {
 		r = mqtt_cur_props(c, &start, &len);
@@ -839,15 +866,17 @@ static int mqtt_parse_publish(struct mqtt_stream *s, struct mqtt_cur *c,
 			return r;
 	}
 
-	if (topic.len) {
+	ev->qos = qos;
+	/* One pass over the topic; topic_name_check() says what is wrong. */
+	if (topic.len &&
+	    unlikely(topic_scan(c->buf + topic.off, topic.len) &
+		     (TOPIC_SCAN_NUL | TOPIC_SCAN_UTF8 | TOPIC_SCAN_WILDCARD))) {
 		terr = topic_name_check((const char *)c->buf + topic.off,
 					topic.len);
-		if (terr) {
-			ev->detail = terr;
-			return mqtt_topic_err(terr);
-		}
+		ev->detail = terr;
+		return mqtt_topic_err(terr);
 	}
-	if (ev->qos && !id)
+	if (qos && !id)
 		return MQTT_ERR_PACKET_ID_ZERO;
 	ev->packet_id = id;
 	if (ev->level == MQTT_LEVEL_5) {
@@ -1057,11 +1086,35 @@ static int mqtt_parse(struct mqtt_stream *s, struct mqtt_cur *c,
 
 /*
  * The driver.
+ *
+ * mqtt_stream_next() clears the event once, on entry, and keeps it clean
+ * (all zero but for what mqtt_ev_start() sets) wherever mqtt_ev_start()
+ * runs: after a parse pass that asks for more bytes, mqtt_do_hdr() clears
+ * it again, but for PUBLISH, whose parse writes nothing to it before it
+ * has all it needs; errors and oversized headers clear it again; and
+ * MQTT_EV_NEED_MORE undoes mqtt_ev_start(). One clear per call, not one
+ * per pass.
  */
 
+/*
+ * Clear @ev 64 bytes at a time: compilers clear that much with a few plain
+ * stores, and the whole event with a string instruction whose start-up
+ * costs more than the clearing (this runs for every event).
+ */
+static inline void mqtt_ev_clear(struct mqtt_event *ev)
+{
+	u8 *p = (u8 *)ev;
+
+	BUILD_BUG_ON(sizeof(*ev) <= 192 || sizeof(*ev) > 256);
+	memset(p, 0, 64);
+	memset(p + 64, 0, 64);
+	memset(p + 128, 0, 64);
+	memset(p + 192, 0, sizeof(*ev) - 192);
+}
+
+/* Start an event on a clean @ev. */
 static void mqtt_ev_start(const struct mqtt_stream *s, struct mqtt_event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
 	ev->type = s->hdr0 >> 4;
 	ev->flags = s->hdr0 & 0x0f;
 	ev->level = s->level;
@@ -1075,6 +1128,7 @@ static int mqtt_fail(struct mqtt_stream *s, struct mqtt_event *ev, int err)
 		s->err = err;
 		s->detail = ev->detail;
 	}
+	mqtt_ev_clear(ev);
 	mqtt_ev_start(s, ev);
 	ev->err = s->err;
 	ev->detail = s->detail;
@@ -1082,7 +1136,7 @@ static int mqtt_fail(struct mqtt_stream *s, struct mqtt_event *ev, int err)
 }
 
 /* The first byte of a fixed header: type and flags. */
-static int mqtt_fixed_first(const struct mqtt_stream *s, u8 b)
+static inline int mqtt_fixed_first(const struct mqtt_stream *s, u8 b)
 {
 	u8 type = b >> 4, fl = b & 0x0f;
 
@@ -1116,12 +1170,46 @@ static int mqtt_fixed_first(const struct mqtt_stream *s, u8 b)
 	}
 }
 
+/* The fixed header is complete: buffer the variable header. */
+static int mqtt_fixed_done(struct mqtt_stream *s)
+{
+	u8 type = s->hdr0 >> 4;
+
+	s->vlen = 0;
+	s->started = 1;
+	s->hlen = 0;
+	s->body = 0;
+	s->skip = 0;
+	/*
+	 * These two have payloads: their parse asks field by field, first
+	 * for the two bytes of a length (or fails at once if the packet is
+	 * shorter).
+	 */
+	if (type == MQTT_PUBLISH || type == MQTT_CONNECT)
+		s->need = s->rl >= 2 ? 2 : 0;
+	else
+		s->need = min_t(u32, s->rl, MQTT_HDR_MAX);
+	s->state = MQTT_S_HDR;
+	return MQTT_CONTINUE;
+}
+
 static int mqtt_do_fixed(struct mqtt_stream *s, const u8 *data, size_t len,
 			 size_t *off, struct mqtt_event *ev)
 {
-	u8 type, b;
+	u8 b;
 	int r;
 
+	/* Most packets: the first byte and a one-byte Remaining Length. */
+	if (!s->vlen && len - *off >= 2 && !(data[*off + 1] & 0x80)) {
+		b = data[(*off)++];
+		s->hdr0 = b;
+		s->rl = 0;
+		r = mqtt_fixed_first(s, b);
+		if (r)
+			return mqtt_fail(s, ev, r);
+		s->rl = data[(*off)++];
+		return mqtt_fixed_done(s);
+	}
 	while (*off < len) {
 		b = data[(*off)++];
 		if (!s->vlen) {
@@ -1143,19 +1231,7 @@ static int mqtt_do_fixed(struct mqtt_stream *s, const u8 *data, size_t len,
 		}
 		if (s->vlen > 2 && !b)
 			return mqtt_fail(s, ev, MQTT_ERR_VARINT_NONMINIMAL);
-		s->vlen = 0;
-		s->started = 1;
-		s->hlen = 0;
-		s->body = 0;
-		s->skip = 0;
-		type = s->hdr0 >> 4;
-		/* These two have payloads: their parse asks field by field. */
-		if (type == MQTT_PUBLISH || type == MQTT_CONNECT)
-			s->need = 0;
-		else
-			s->need = min_t(u32, s->rl, MQTT_HDR_MAX);
-		s->state = MQTT_S_HDR;
-		return MQTT_CONTINUE;
+		return mqtt_fixed_done(s);
 	}
 	return MQTT_EV_NEED_MORE;
 }
@@ -1261,6 +1337,7 @@ static int mqtt_too_long(struct mqtt_stream *s, struct mqtt_event *ev)
 {
 	int i;
 
+	mqtt_ev_clear(ev);
 	mqtt_ev_start(s, ev);
 	ev->evflags = MQTT_EVF_HDR_TOOLONG;
 	if (ev->type == MQTT_CONNECT && s->hlen >= 10) {
@@ -1281,6 +1358,24 @@ static int mqtt_too_long(struct mqtt_stream *s, struct mqtt_event *ev)
 	return MQTT_EV_PACKET;
 }
 
+/*
+ * The first parse of a PUBLISH, with the two bytes of the topic length
+ * (at @b: buffered, or next in the input), only asks for more
+ * (mqtt_parse_publish()) in the common case: ask here, without a parse.
+ */
+static inline bool mqtt_publish_first(struct mqtt_stream *s, const u8 *b)
+{
+	u32 ahead;
+
+	if (s->hdr0 >> 4 != MQTT_PUBLISH || s->need != 2)
+		return false;
+	ahead = mqtt_publish_ahead(b, s->hdr0 & 0x0f, s->level);
+	if (ahead <= 2 || ahead > s->rl || ahead > MQTT_HDR_MAX)
+		return false;
+	s->need = ahead;
+	return true;
+}
+
 static int mqtt_do_hdr(struct mqtt_stream *s, const u8 *data, size_t len,
 		       size_t *off, struct mqtt_event *ev)
 {
@@ -1289,6 +1384,8 @@ static int mqtt_do_hdr(struct mqtt_stream *s, const u8 *data, size_t len,
 	int r;
 
 	if (s->hlen < s->need) {
+		if (!s->hlen && len - *off >= 2)
+			mqtt_publish_first(s, data + *off);
 		n = min_t(size_t, s->need - s->hlen, len - *off);
 		if (n) {
 			memcpy(s->buf + s->hlen, data + *off, n);
@@ -1298,6 +1395,8 @@ static int mqtt_do_hdr(struct mqtt_stream *s, const u8 *data, size_t len,
 		}
 		if (s->hlen < s->need)
 			return MQTT_EV_NEED_MORE;
+		if (s->hlen == 2 && mqtt_publish_first(s, s->buf))
+			return MQTT_CONTINUE;
 	}
 	memset(&c, 0, sizeof(c));
 	c.buf = s->buf;
@@ -1310,6 +1409,8 @@ static int mqtt_do_hdr(struct mqtt_stream *s, const u8 *data, size_t len,
 			return mqtt_too_long(s, ev);
 		if (c.need <= s->hlen)
 			return mqtt_fail(s, ev, MQTT_ERR_INTERNAL);
+		if (ev->type != MQTT_PUBLISH)
+			mqtt_ev_clear(ev);
 		s->need = c.need;
 		if (c.skip) {
 			s->skip = c.skip;
@@ -1363,13 +1464,14 @@ static int mqtt_do_payload(struct mqtt_stream *s, const u8 *data,
 	return MQTT_EV_PAYLOAD;
 }
 
-int mqtt_stream_next(struct mqtt_stream *s, const u8 *data, size_t len,
-		     size_t *consumed, struct mqtt_event *ev)
+/* The loop behind mqtt_stream_next(), for the states that parse. */
+static noinline int mqtt_stream_run(struct mqtt_stream *s, const u8 *data,
+				    size_t len, size_t *consumed,
+				    struct mqtt_event *ev)
 {
 	int ret = MQTT_CONTINUE;
 	size_t off = 0;
 
-	memset(ev, 0, sizeof(*ev));
 	while (ret == MQTT_CONTINUE) {
 		switch (s->state) {
 		case MQTT_S_FIXED:
@@ -1395,10 +1497,44 @@ int mqtt_stream_next(struct mqtt_stream *s, const u8 *data, size_t len,
 			break;
 		}
 	}
-	if (ret == MQTT_EV_NEED_MORE)
-		memset(ev, 0, sizeof(*ev));
+	if (ret == MQTT_EV_NEED_MORE) {
+		/* no event: undo what a parse pass may have started */
+		ev->type = 0;
+		ev->flags = 0;
+		ev->level = 0;
+		ev->remaining = 0;
+	}
 	*consumed = off;
 	return ret;
+}
+
+int mqtt_stream_next(struct mqtt_stream *s, const u8 *data, size_t len,
+		     size_t *consumed, struct mqtt_event *ev)
+{
+	size_t off = 0;
+
+	mqtt_ev_clear(ev);
+	/* The common events between headers, as mqtt_stream_run() has them. */
+	switch (s->state) {
+	case MQTT_S_PAYLOAD:
+		if (mqtt_do_payload(s, data, len, &off, ev) != MQTT_EV_PAYLOAD)
+			break;
+		*consumed = off;
+		return MQTT_EV_PAYLOAD;
+	case MQTT_S_END:
+		mqtt_ev_start(s, ev);
+		s->state = MQTT_S_FIXED;
+		*consumed = 0;
+		return MQTT_EV_END;
+	case MQTT_S_FIXED:
+		if (len)
+			break;
+		*consumed = 0;
+		return MQTT_EV_NEED_MORE;
+	default:
+		break;
+	}
+	return mqtt_stream_run(s, data, len, consumed, ev);
 }
 
 void mqtt_stream_init(struct mqtt_stream *s, enum mqtt_role role, u8 level)

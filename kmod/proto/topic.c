@@ -42,37 +42,56 @@ bool topic_utf8_valid(const u8 *s, size_t len)
 	return true;
 }
 
-static enum topic_err topic_common_check(const char *s, size_t len)
+const u8 topic_byte_class[256] = {
+	[0] = TOPIC_SCAN_NUL,
+	['#'] = TOPIC_SCAN_HASH,
+	['+'] = TOPIC_SCAN_PLUS,
+	['/'] = TOPIC_SCAN_SLASH,
+	[0x80 ... 0xff] = TOPIC_SCAN_NON_ASCII,
+};
+
+/* The checks names and filters share; *@scan gets the topic_scan() bits. */
+static enum topic_err topic_common_check(const char *s, size_t len, u32 *scan)
 {
+	u32 m;
+
 	if (!len)
 		return TOPIC_ERR_EMPTY;
 	if (len > TOPIC_MAX_LEN)
 		return TOPIC_ERR_TOO_LONG;
-	if (memchr(s, '\0', len))
+	m = topic_scan((const u8 *)s, len);
+	*scan = m;
+	if (m & TOPIC_SCAN_NUL)
 		return TOPIC_ERR_NUL;
-	if (!topic_utf8_valid((const u8 *)s, len))
+	if (m & TOPIC_SCAN_UTF8)
 		return TOPIC_ERR_UTF8;
 	return TOPIC_OK;
 }
 
 enum topic_err topic_name_check(const char *s, size_t len)
 {
-	enum topic_err err = topic_common_check(s, len);
+	enum topic_err err;
+	u32 m;
 
+	err = topic_common_check(s, len, &m);
 	if (err)
 		return err;
-	if (memchr(s, '+', len) || memchr(s, '#', len))
+	if (m & TOPIC_SCAN_WILDCARD)
 		return TOPIC_ERR_WILDCARD;
 	return TOPIC_OK;
 }
 
 enum topic_err topic_filter_check(const char *s, size_t len)
 {
-	enum topic_err err = topic_common_check(s, len);
+	enum topic_err err;
 	size_t i;
+	u32 m;
 
+	err = topic_common_check(s, len, &m);
 	if (err)
 		return err;
+	if (!(m & TOPIC_SCAN_WILDCARD))
+		return TOPIC_OK;
 	for (i = 0; i < len; i++) {
 		bool starts_level = i == 0 || s[i - 1] == '/';
 		bool ends_level = i + 1 == len || s[i + 1] == '/';

@@ -39,4 +39,45 @@ enum topic_err topic_filter_check(const char *s, size_t len);
 /* A short English reason for @err, for extack and CLI messages. */
 const char *topic_err_str(enum topic_err err);
 
+/* What topic_scan() found in a string: a mask of these. */
+#define TOPIC_SCAN_NUL		0x01	/* U+0000 */
+#define TOPIC_SCAN_SLASH	0x02	/* '/' */
+#define TOPIC_SCAN_PLUS		0x04	/* '+' */
+#define TOPIC_SCAN_HASH		0x08	/* '#' */
+#define TOPIC_SCAN_WILDCARD	(TOPIC_SCAN_PLUS | TOPIC_SCAN_HASH)
+#define TOPIC_SCAN_NON_ASCII	0x10	/* a byte above 0x7f */
+#define TOPIC_SCAN_UTF8		0x20	/* not well-formed UTF-8 */
+
+/* TOPIC_SCAN_* bit of each byte value (NUL, '/', '+', '#', non-ASCII). */
+extern const u8 topic_byte_class[256];
+
+/*
+ * One pass over @s[0..@len): the TOPIC_SCAN_* bits of the characters it
+ * holds, and TOPIC_SCAN_UTF8 if it is not well-formed UTF-8 (checked only
+ * when a byte is not ASCII). The checks above, for the parsers' fast paths.
+ */
+static inline u32 topic_scan(const u8 *s, size_t len)
+{
+	const u8 *t = topic_byte_class, *p = s;
+	size_t n = len;
+	u8 m = 0;
+
+	for (; n >= 8; n -= 8, p += 8)
+		m |= t[p[0]] | t[p[1]] | t[p[2]] | t[p[3]] |
+		     t[p[4]] | t[p[5]] | t[p[6]] | t[p[7]];
+	if (n & 4) {
+		m |= t[p[0]] | t[p[1]] | t[p[2]] | t[p[3]];
+		p += 4;
+	}
+	if (n & 2) {
+		m |= t[p[0]] | t[p[1]];
+		p += 2;
+	}
+	if (n & 1)
+		m |= t[p[0]];
+	if (unlikely(m & TOPIC_SCAN_NON_ASCII) && !topic_utf8_valid(s, len))
+		return m | TOPIC_SCAN_UTF8;
+	return m;
+}
+
 #endif /* _IOTGW_PROTO_TOPIC_H */

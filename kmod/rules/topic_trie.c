@@ -38,7 +38,7 @@ struct topic_trie_node {
 	struct rcu_head rcu;
 	u32 hval;				/* tt_level() hash of name */
 	u16 len;
-	char name[];				/* the level, not terminated */
+	char name[];				/* the level, zero-padded */
 };
 
 /*
@@ -63,40 +63,123 @@ struct tt_split {
 
 #define TT_TABLE_MIN	4
 #define TT_VINDEX_MIN	16
-#define TT_HASH_INIT	2166136261u
+#define TT_HASH_INIT	0x9e3779b97f4a7c15ull
+#define TT_HASH_MUL	0xff51afd7ed558ccdull
 
 /* Writers are serialized by the caller's mutex. */
 #define tt_deref(p)	rcu_dereference_protected(p, 1)
 
 /*
- * Find the level of @s (@len bytes) that starts at @off: set *lvlen to its
- * length and return its hash (FNV-1a, then the high bits folded into the
- * low ones, which index the tables). Readers hashing a topic and writers
- * hashing a filter use this one function.
+ * Levels are read eight bytes at a time, as little-endian words: byte k of
+ * a string is bits 8k to 8k + 7 of its word, on any host. A word never
+ * holds bytes from outside the string; where fewer than eight are left,
+ * the missing ones are zero.
  */
-static inline u32 tt_level(const char *s, u32 len, u32 off, u32 *lvlen)
-{
-	const char *p = s + off, *end = s + len;
-	u32 h = TT_HASH_INIT;
+#define TT_ONES		0x0101010101010101ull
 
-	for (; p < end && *p != '/'; p++)
-		h = (h ^ (u8)*p) * 16777619u;
-	*lvlen = p - (s + off);
-	return h ^ (h >> 15);
+static inline u64 tt_load(const char *p)
+{
+	u64 w;
+
+	memcpy(&w, p, sizeof(w));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
 }
 
-/* Levels are short: a plain loop beats a call to memcmp(). */
+/* The 0 to 7 bytes of @s (@len bytes) from @p, @len - @p < 8. */
+static inline u64 tt_tail(const char *s, u32 len, u32 p)
+{
+	u32 left = len - p, k;
+	u64 w = 0;
+
+	if (!left)
+		return 0;
+	if (len >= 8)	/* the last eight bytes of @s, shifted down */
+		return tt_load(s + len - 8) >> (64 - 8 * left);
+	for (k = 0; k < left; k++)
+		w |= (u64)(u8)s[p + k] << (8 * k);
+	return w;
+}
+
+/*
+ * 0x80 in the first byte of @w that is '/', and maybe in later bytes (any
+ * byte after a '/'), 0 everywhere if there is none: enough to find the
+ * first '/' of a little-endian word.
+ */
+static inline u64 tt_slashes(u64 w)
+{
+	u64 x = w ^ ('/' * TT_ONES);
+
+	return (x - TT_ONES) & ~x & (0x80 * TT_ONES);
+}
+
+/* A level of a topic or filter, as tt_level() finds it. */
+struct tt_level {
+	u64 last;	/* its last len % 8 bytes, as a word */
+	u32 hash;
+	u16 off;
+	u16 len;
+};
+
+/*
+ * Find the level of @s (@len bytes) that starts at @off. The level is
+ * hashed in words of eight bytes, the last one holding the 0 to 7 bytes
+ * left over (zero-padded); the hash mixes the words in and folds the
+ * result, whose low bits index the tables. Readers hashing a topic and
+ * writers hashing a filter use this one function.
+ */
+static inline void tt_level(const char *s, u32 len, u32 off,
+			    struct tt_level *lv)
+{
+	u64 h = TT_HASH_INIT, w, z;
+	u32 p = off, i;
+
+	/* whole words up to the word with the next '/' in it, if any */
+	while (len - p >= 8) {
+		w = tt_load(s + p);
+		z = tt_slashes(w);
+		if (z)
+			goto slash;
+		h = (h ^ w) * TT_HASH_MUL;
+		p += 8;
+	}
+	w = tt_tail(s, len, p);
+	z = tt_slashes(w);
+	if (!z) {
+		i = len - p;
+		goto mix;
+	}
+slash:
+	i = __builtin_ctzll(z) >> 3;
+	w &= ((z - 1) & ~z) >> 7;	/* the bytes before the '/' */
+mix:
+	h = (h ^ w) * TT_HASH_MUL;
+	h ^= h >> 32;
+	lv->last = w;
+	lv->hash = (u32)((h * TT_HASH_MUL) >> 32);
+	lv->off = off;
+	lv->len = p + i - off;
+}
+
+/*
+ * Whether @n is level @lv of @s. Node names are zero-padded to a multiple
+ * of eight bytes (at least eight), so they compare a word at a time.
+ */
 static inline bool tt_node_is(const struct topic_trie_node *n, const char *s,
-			      u32 len, u32 h)
+			      const struct tt_level *lv)
 {
 	u32 i;
 
-	if (n->hval != h || n->len != len)
+	if (n->hval != lv->hash || n->len != lv->len)
 		return false;
-	for (i = 0; i < len; i++)
-		if (n->name[i] != s[i])
+	if (lv->len < 8)	/* an empty name is eight zero bytes */
+		return tt_load(n->name) == lv->last;
+	for (i = 0; lv->len - i >= 8; i += 8)
+		if (tt_load(n->name + i) != tt_load(s + lv->off + i))
 			return false;
-	return true;
+	return i == lv->len || tt_load(n->name + i) == lv->last;
 }
 
 /* ---- filters ---- */
@@ -297,7 +380,8 @@ static struct topic_trie_node *tt_node_new(struct topic_trie *t,
 {
 	struct topic_trie_node *n;
 
-	n = iotgw_zalloc(sizeof(*n) + len);
+	/* the name zero-padded to whole words for tt_node_is(), at least one */
+	n = iotgw_zalloc(sizeof(*n) + (len ? (len + 7) & ~7u : 8));
 	if (!n)
 		return NULL;
 	if (len)
@@ -381,7 +465,7 @@ static int tt_table_rebuild(struct topic_trie_node *parent, u32 slots,
  */
 static struct topic_trie_node *
 tt_table_find(struct topic_trie_node *parent, struct topic_trie_table *tbl,
-	      const char *s, u32 len, u32 h, s64 *hole)
+	      const char *f, const struct tt_level *lv, s64 *hole)
 {
 	struct topic_trie_node *c;
 	u32 i, n;
@@ -389,7 +473,7 @@ tt_table_find(struct topic_trie_node *parent, struct topic_trie_table *tbl,
 	*hole = -1;
 	if (!tbl)
 		return NULL;
-	i = h & tbl->mask;
+	i = lv->hash & tbl->mask;
 	for (n = 0; n <= tbl->mask; n++) {
 		c = tt_deref(tbl->slot[i]);
 		if (!c || c == parent) {
@@ -397,7 +481,7 @@ tt_table_find(struct topic_trie_node *parent, struct topic_trie_table *tbl,
 				*hole = i;
 			if (!c)
 				return NULL;
-		} else if (tt_node_is(c, s, len, h)) {
+		} else if (tt_node_is(c, f, lv)) {
 			return c;
 		}
 		i = (i + 1) & tbl->mask;
@@ -415,7 +499,8 @@ static struct topic_trie_node *tt_child(struct topic_trie *t,
 	struct topic_trie_table *tbl;
 	struct topic_trie_node *c;
 	u32 len = sp->len[lv];
-	u32 h, need;
+	struct tt_level l;
+	u32 need;
 	s64 hole;
 
 	if (sp->plus & (1u << lv)) {
@@ -428,12 +513,12 @@ static struct topic_trie_node *tt_child(struct topic_trie *t,
 		return c;
 	}
 
-	h = tt_level(f, sp->flen, sp->off[lv], &len);
+	tt_level(f, sp->flen, sp->off[lv], &l);
 	tbl = tt_deref(parent->children);
-	c = tt_table_find(parent, tbl, s, len, h, &hole);
+	c = tt_table_find(parent, tbl, f, &l, &hole);
 	if (c || !create)
 		return c;
-	c = tt_node_new(t, s, len, h);
+	c = tt_node_new(t, s, len, l.hash);
 	if (!c)
 		return NULL;
 	need = tbl ? tbl->used + tbl->tombs + 1 : 1;
@@ -688,22 +773,23 @@ void topic_trie_destroy(struct topic_trie *t)
 /* ---- readers ---- */
 
 static const struct topic_trie_node *
-tt_lookup(const struct topic_trie_node *parent, const char *s, u32 len, u32 h)
+tt_lookup(const struct topic_trie_node *parent, const char *s,
+	  const struct tt_level *lv)
 {
 	const struct topic_trie_table *tbl = rcu_dereference(parent->children);
 	const struct topic_trie_node *c;
-	u32 i, n;
+	u32 i, n, mask;
 
 	if (!tbl)
 		return NULL;
-	i = h & tbl->mask;
-	for (n = 0; n <= tbl->mask; n++) {
-		c = rcu_dereference(tbl->slot[i]);
+	mask = tbl->mask;
+	i = lv->hash;
+	for (n = 0; n <= mask; n++, i++) {
+		c = rcu_dereference(tbl->slot[i & mask]);
 		if (!c)
 			return NULL;
-		if (c != parent && tt_node_is(c, s, len, h))
+		if (c != parent && tt_node_is(c, s, lv))
 			return c;
-		i = (i + 1) & tbl->mask;
 	}
 	return NULL;
 }
@@ -716,13 +802,6 @@ static void *tt_first(const struct topic_trie_entry *e,
 			return e->value;
 	return NULL;
 }
-
-/* A topic level as the reader found it. */
-struct tt_level {
-	u16 off;
-	u16 len;
-	u32 hash;
-};
 
 /*
  * A way-back frame's depth, and whether its "+" child has been tried.
@@ -744,8 +823,7 @@ void *topic_trie_match(const struct topic_trie *t, const char *topic,
 	u8 back_state[TOPIC_TRIE_MAX_LEVELS + 1];
 	struct tt_level lv[TOPIC_TRIE_MAX_LEVELS + 1];
 	const struct topic_trie_node *n, *c;
-	u32 d = 0, top = 0, scanned = 0, next = 0, l;
-	bool dollar;
+	u32 d = 0, top = 0, scanned = 0, next = 0, dollar;
 	void *v;
 
 	if (!len || len > TOPIC_MAX_LEN)
@@ -754,7 +832,7 @@ void *topic_trie_match(const struct topic_trie *t, const char *topic,
 	if (!n)
 		return NULL;
 	/* MQTT 4.7.2: no "+" or "#" first level for "$..." topics */
-	dollar = topic[0] == '$';
+	dollar = topic[0] == '$';	/* 1: none at depth 0 */
 	for (;;) {
 		/*
 		 * Down: at node @n for the first @d levels. Levels are found
@@ -773,21 +851,19 @@ void *topic_trie_match(const struct topic_trie *t, const char *topic,
 					return v;
 				goto up;
 			}
-			lv[d].hash = tt_level(topic, len, next, &l);
-			lv[d].off = next;
-			lv[d].len = l;
+			tt_level(topic, len, next, &lv[d]);
 			scanned++;
-			next += l + 1;
+			next += lv[d].len + 1;
 		}
 		if ((rcu_access_pointer(n->plus) || rcu_access_pointer(n->hash)) &&
-		    !(dollar && !d)) {
+		    d >= dollar) {
 			back[top] = n;
 			back_state[top] = d;
 			top++;
 		}
-		c = tt_lookup(n, topic + lv[d].off, lv[d].len, lv[d].hash);
+		c = tt_lookup(n, topic, &lv[d]);
 		/* filters have at most TOPIC_TRIE_MAX_LEVELS levels */
-		if (c && likely(d < TOPIC_TRIE_MAX_LEVELS)) {
+		if (c && d < TOPIC_TRIE_MAX_LEVELS) {
 			n = c;
 			d++;
 			continue;
