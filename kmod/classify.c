@@ -26,10 +26,50 @@ struct iotgw_scratch {
 
 static DEFINE_PER_CPU(struct iotgw_scratch, iotgw_scratch);
 
-static void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why)
+void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why)
 {
 	iotgw_stats_count(in->stats, IOTGW_CNT_UNCLASSIFIED, 1);
 	iotgw_stats_reason(in->stats, why);
+}
+
+bool iotgw_rule_decide(struct iotgw_net *in, struct iotgw_rule *rule,
+		       unsigned int bytes)
+{
+	enum iotgw_rule_counter verdict = IOTGW_RCNT_ACCEPTED;
+	enum iotgw_counter cnt = IOTGW_CNT_ACCEPTED;
+	bool pass = true;
+
+	switch (rule->action) {
+	case IOTGW_ACTION_DROP:
+		verdict = IOTGW_RCNT_DROPPED;
+		cnt = IOTGW_CNT_DROPPED;
+		pass = false;
+		break;
+	case IOTGW_ACTION_RATELIMIT:
+		if (iotgw_ratelimit_allow(&rule->bucket))
+			break;
+		verdict = IOTGW_RCNT_RATELIMITED;
+		cnt = IOTGW_CNT_RATELIMITED;
+		pass = false;
+		break;
+	case IOTGW_ACTION_MARK:
+		verdict = IOTGW_RCNT_MARKED;
+		cnt = IOTGW_CNT_MARKED;
+		break;
+	default:
+		break;
+	}
+	iotgw_rule_stats_count(rule->stats, bytes, verdict);
+	iotgw_stats_count(in->stats, cnt, 1);
+	return pass;
+}
+
+void iotgw_rule_mark(const struct iotgw_rule *rule, struct sk_buff *skb)
+{
+	if (rule->has_mark)
+		skb->mark = rule->mark;
+	if (rule->has_skb_priority)
+		skb->priority = rule->skb_priority;
 }
 
 /* A CON that is dropped gets a Reset, unless the rule says otherwise. */
@@ -46,45 +86,6 @@ static void iotgw_coap_reject(struct iotgw_net *in,
 		return;
 	if (!iotgw_xmit_udp_reply(in->net, skb, thoff, rst, sizeof(rst)))
 		iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
-}
-
-static unsigned int iotgw_apply(struct iotgw_net *in, struct iotgw_rule *rule,
-				struct sk_buff *skb, unsigned int thoff,
-				const struct coap_msg *msg)
-{
-	enum iotgw_rule_counter verdict = IOTGW_RCNT_ACCEPTED;
-	enum iotgw_counter cnt = IOTGW_CNT_ACCEPTED;
-
-	switch (rule->action) {
-	case IOTGW_ACTION_RATELIMIT:
-		if (iotgw_ratelimit_allow(&rule->bucket))
-			break;
-		verdict = IOTGW_RCNT_RATELIMITED;
-		cnt = IOTGW_CNT_RATELIMITED;
-		fallthrough;
-	case IOTGW_ACTION_DROP:
-		if (rule->action == IOTGW_ACTION_DROP) {
-			verdict = IOTGW_RCNT_DROPPED;
-			cnt = IOTGW_CNT_DROPPED;
-		}
-		iotgw_rule_stats_count(rule->stats, skb->len, verdict);
-		iotgw_stats_count(in->stats, cnt, 1);
-		iotgw_coap_reject(in, rule, skb, thoff, msg);
-		return NF_DROP;
-	case IOTGW_ACTION_MARK:
-		verdict = IOTGW_RCNT_MARKED;
-		cnt = IOTGW_CNT_MARKED;
-		break;
-	default:
-		break;
-	}
-	if (rule->has_mark)
-		skb->mark = rule->mark;
-	if (rule->has_skb_priority)
-		skb->priority = rule->skb_priority;
-	iotgw_rule_stats_count(rule->stats, skb->len, verdict);
-	iotgw_stats_count(in->stats, cnt, 1);
-	return NF_ACCEPT;
 }
 
 /* Errors that only mean the parser did not see the whole message. */
@@ -149,5 +150,10 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
-	return iotgw_apply(in, rule, skb, thoff, &msg);
+	if (!iotgw_rule_decide(in, rule, skb->len)) {
+		iotgw_coap_reject(in, rule, skb, thoff, &msg);
+		return NF_DROP;
+	}
+	iotgw_rule_mark(rule, skb);
+	return NF_ACCEPT;
 }

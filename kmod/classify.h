@@ -5,6 +5,8 @@
 #include <linux/skbuff.h>
 
 #include "netns.h"
+#include "rules.h"
+#include "stats.h"
 
 /* Bytes of a CoAP datagram the classifier reads to find its topic. */
 #define IOTGW_COAP_SCAN_MAX 1280
@@ -18,5 +20,18 @@
 unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 				 unsigned int thoff, unsigned int ulen,
 				 bool fragment, u8 hook);
+
+/* Count a packet that passes without a topic, and why. */
+void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why);
+
+/*
+ * What @rule decides for one message of @bytes: whether it passes (false:
+ * drop, or over its rate limit). Counts it for the rule and the namespace.
+ */
+bool iotgw_rule_decide(struct iotgw_net *in, struct iotgw_rule *rule,
+		       unsigned int bytes);
+
+/* Set the rule's skb mark and priority, if it has them. */
+void iotgw_rule_mark(const struct iotgw_rule *rule, struct sk_buff *skb);
 
 #endif /* _IOTGW_CLASSIFY_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netfilter hooks at LOCAL_IN and FORWARD, IPv4 and IPv6. Traffic that is
- * not UDP to the namespace's CoAP port pays a protocol and port check.
+ * not CoAP or MQTT by the namespace's ports pays a protocol and port check.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -14,29 +14,41 @@
 #include <uapi/linux/iotgw.h>
 
 #include "classify.h"
+#include "flow.h"
 #include "hook.h"
 #include "netns.h"
 
-static unsigned int iotgw_hook_udp(struct sk_buff *skb,
-				   const struct nf_hook_state *state,
-				   unsigned int thoff, bool fragment)
+/*
+ * UDP to the CoAP port and TCP to or from the MQTT port are classified;
+ * everything else pays this check. @fragment: @skb is the first of
+ * several IP fragments, whose transport header it carries.
+ */
+static unsigned int iotgw_hook_l4(struct sk_buff *skb,
+				  const struct nf_hook_state *state,
+				  unsigned int thoff, u8 proto, bool fragment)
 {
 	struct iotgw_net *in = iotgw_net(state->net);
-	const struct iotgw_config *cfg;
-	struct udphdr _uh;
+	const struct iotgw_config *cfg = rcu_dereference(in->config);
+	u8 hook = state->hook == NF_INET_FORWARD ? IOTGW_HOOK_FWD :
+						   IOTGW_HOOK_IN;
+	struct udphdr _uh;	/* the ports are where UDP's and TCP's are */
 	const struct udphdr *uh;
-	u16 port;
 
 	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
 	if (!uh)
 		return NF_ACCEPT;
-	cfg = rcu_dereference(in->config);
-	port = cfg->coap_port;
-	if (uh->dest != htons(port))
-		return NF_ACCEPT;
-	return iotgw_classify_coap(in, skb, thoff, ntohs(uh->len), fragment,
-				   state->hook == NF_INET_FORWARD ?
-				   IOTGW_HOOK_FWD : IOTGW_HOOK_IN);
+	if (proto == IPPROTO_UDP && uh->dest == htons(cfg->coap_port))
+		return iotgw_classify_coap(in, skb, thoff, ntohs(uh->len),
+					   fragment, hook);
+	if (proto == IPPROTO_TCP && (uh->dest == htons(cfg->mqtt_port) ||
+				     uh->source == htons(cfg->mqtt_port))) {
+		if (fragment) {
+			iotgw_unclassified(in, IOTGW_REASON_FRAGMENT);
+			return NF_ACCEPT;
+		}
+		return iotgw_classify_mqtt(in, skb, thoff, hook);
+	}
+	return NF_ACCEPT;
 }
 
 static unsigned int iotgw_hook_ipv4(void *priv, struct sk_buff *skb,
@@ -44,13 +56,13 @@ static unsigned int iotgw_hook_ipv4(void *priv, struct sk_buff *skb,
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	if (iph->protocol != IPPROTO_UDP)
+	if (iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP)
 		return NF_ACCEPT;
-	/* Later fragments carry no UDP header: nothing to classify. */
+	/* Later fragments carry no transport header: nothing to classify. */
 	if (iph->frag_off & htons(IP_OFFSET))
 		return NF_ACCEPT;
-	return iotgw_hook_udp(skb, state, skb_network_offset(skb) +
-			      ip_hdrlen(skb), ip_is_fragment(iph));
+	return iotgw_hook_l4(skb, state, skb_network_offset(skb) +
+			     ip_hdrlen(skb), iph->protocol, ip_is_fragment(iph));
 }
 
 static unsigned int iotgw_hook_ipv6(void *priv, struct sk_buff *skb,
@@ -58,12 +70,12 @@ static unsigned int iotgw_hook_ipv6(void *priv, struct sk_buff *skb,
 {
 	unsigned int thoff = 0;
 	unsigned short fragoff = 0;
-	int flags = 0;
+	int flags = 0, proto;
 
-	if (ipv6_find_hdr(skb, &thoff, IPPROTO_UDP, &fragoff, &flags) !=
-	    IPPROTO_UDP || fragoff)
+	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
+	if ((proto != IPPROTO_UDP && proto != IPPROTO_TCP) || fragoff)
 		return NF_ACCEPT;
-	return iotgw_hook_udp(skb, state, thoff, flags & IP6_FH_F_FRAG);
+	return iotgw_hook_l4(skb, state, thoff, proto, flags & IP6_FH_F_FRAG);
 }
 
 static const struct nf_hook_ops iotgw_hook_ops[] = {

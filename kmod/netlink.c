@@ -80,6 +80,8 @@ static const struct nla_policy iotgw_policy[IOTGW_A_MAX + 1] = {
 	[IOTGW_A_STATS] = { .type = NLA_REJECT,
 			    .reject_message = "counters are read-only" },
 	[IOTGW_A_REPLACE] = { .type = NLA_FLAG },
+	[IOTGW_A_FLOW] = { .type = NLA_REJECT,
+			   .reject_message = "flows are read-only" },
 };
 
 /* Commands that take no attributes. */
@@ -617,6 +619,9 @@ static int iotgw_put_stats(struct sk_buff *skb, struct iotgw_net *in)
 			goto err_cancel;
 		nla_nest_end(skb, r);
 	}
+	if (nla_put_u64_64bit(skb, IOTGW_STATS_A_FLOWS,
+			      READ_ONCE(in->flows.count), IOTGW_STATS_A_PAD))
+		goto err_cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 
@@ -663,6 +668,73 @@ static int iotgw_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 		iotgw_rule_stats_reset(rule->stats);
 	mutex_unlock(&in->lock);
 	return 0;
+}
+
+/* ---- MQTT flows ---- */
+
+static int iotgw_put_flow(struct sk_buff *skb, struct iotgw_flow *flow)
+{
+	const struct iotgw_flow_key *k = &flow->key;
+	int alen = k->family == AF_INET ? 4 : 16;
+	int aoff = k->family == AF_INET ? 12 : 0;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, IOTGW_A_FLOW);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, IOTGW_FLOW_A_FAMILY, k->family) ||
+	    nla_put(skb, IOTGW_FLOW_A_CLIENT, alen,
+		    (const u8 *)&k->client + aoff) ||
+	    nla_put(skb, IOTGW_FLOW_A_SERVER, alen,
+		    (const u8 *)&k->server + aoff) ||
+	    nla_put_u16(skb, IOTGW_FLOW_A_CLIENT_PORT, ntohs(k->client_port)) ||
+	    nla_put_u16(skb, IOTGW_FLOW_A_SERVER_PORT, ntohs(k->server_port)) ||
+	    nla_put_u8(skb, IOTGW_FLOW_A_LEVEL,
+		       mqtt_stream_level(&flow->dir[0].stream)) ||
+	    nla_put_string(skb, IOTGW_FLOW_A_CLIENT_ID, flow->client_id) ||
+	    nla_put_u8(skb, IOTGW_FLOW_A_STATE, flow->state) ||
+	    nla_put_u64_64bit(skb, IOTGW_FLOW_A_PUBLISHES, flow->publishes,
+			      IOTGW_FLOW_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOTGW_FLOW_A_BYTES, flow->bytes,
+			      IOTGW_FLOW_A_PAD) ||
+	    nla_put_u32(skb, IOTGW_FLOW_A_IDLE_MS,
+			jiffies_to_msecs(jiffies - flow->last))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int iotgw_fill_flow(struct sk_buff *skb, struct iotgw_flow *flow,
+			   void *arg)
+{
+	struct netlink_callback *cb = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &iotgw_genl_family, NLM_F_MULTI, IOTGW_CMD_FLOW_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (iotgw_put_flow(skb, flow)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: the bucket, cb->args[1]: flows of it already dumped. */
+static int iotgw_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct iotgw_net *in = iotgw_net(sock_net(skb->sk));
+	int err;
+
+	err = iotgw_flows_dump(&in->flows, skb, &cb->args[0], &cb->args[1],
+			       iotgw_fill_flow, cb);
+	if (err && !skb->len)
+		return err;
+	return err ? skb->len : 0;
 }
 
 static const struct genl_ops iotgw_genl_ops[] = {
@@ -719,6 +791,12 @@ static const struct genl_ops iotgw_genl_ops[] = {
 		.policy = iotgw_empty_policy,
 		.maxattr = IOTGW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_FLOW_GET,
+		.dumpit = iotgw_nl_flow_dump,
+		.policy = iotgw_empty_policy,
+		.maxattr = IOTGW_A_MAX,
 	},
 };
 

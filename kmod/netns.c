@@ -45,6 +45,7 @@ static int __net_init iotgw_net_init(struct net *net)
 	mutex_init(&in->lock);
 	RCU_INIT_POINTER(in->config, cfg);
 	iotgw_rules_init(&in->rules);
+	iotgw_flows_init(&in->flows);
 
 	/* Last: from here on packets reach the state above. */
 	err = iotgw_hooks_register(net);
@@ -53,6 +54,7 @@ static int __net_init iotgw_net_init(struct net *net)
 	return 0;
 
 err_stats:
+	iotgw_flows_destroy(&in->flows);
 	mutex_destroy(&in->lock);
 	free_percpu(in->stats);
 err_config:
@@ -67,6 +69,7 @@ static void __net_exit iotgw_net_exit(struct net *net)
 
 	/* Waits for the packets in flight: no reader is left after it. */
 	iotgw_hooks_unregister(net);
+	iotgw_flows_destroy(&in->flows);
 
 	mutex_lock(&in->lock);
 	iotgw_rules_flush(&in->rules);

@@ -7,6 +7,7 @@
 #include <linux/types.h>
 #include <net/net_namespace.h>
 
+#include "flow.h"
 #include "rules.h"
 #include "stats.h"
 
@@ -33,6 +34,7 @@ struct iotgw_net {
 	struct iotgw_config __rcu *config;
 	struct iotgw_rules rules;
 	struct iotgw_stats __percpu *stats;
+	struct iotgw_flows flows;
 };
 
 struct iotgw_net *iotgw_net(const struct net *net);

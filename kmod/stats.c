@@ -155,21 +155,38 @@ const char *iotgw_reason_name(enum iotgw_reason reason, char *buf,
 			      size_t len)
 {
 	static const char * const names[] = {
-		[IOTGW_REASON_FRAGMENT - __COAP_ERR_MAX] = "IP fragment",
-		[IOTGW_REASON_UDP_LENGTH - __COAP_ERR_MAX] =
+		[IOTGW_REASON_FRAGMENT - IOTGW_REASON_OWN] = "IP fragment",
+		[IOTGW_REASON_UDP_LENGTH - IOTGW_REASON_OWN] =
 			"UDP length does not match the packet",
-		[IOTGW_REASON_COAP_TOO_LONG - __COAP_ERR_MAX] =
+		[IOTGW_REASON_COAP_TOO_LONG - IOTGW_REASON_OWN] =
 			"CoAP options beyond the scanned bytes",
-		[IOTGW_REASON_COAP_NO_TOPIC - __COAP_ERR_MAX] =
+		[IOTGW_REASON_COAP_NO_TOPIC - IOTGW_REASON_OWN] =
 			"CoAP message without Uri-Path",
+		[IOTGW_REASON_MQTT_NO_FLOW - IOTGW_REASON_OWN] =
+			"MQTT connection opened before it could be followed",
+		[IOTGW_REASON_MQTT_FLOW_FULL - IOTGW_REASON_OWN] =
+			"MQTT connection not followed: flow table full",
+		[IOTGW_REASON_MQTT_OUT_OF_ORDER - IOTGW_REASON_OWN] =
+			"MQTT segment out of order: connection lost sync",
+		[IOTGW_REASON_MQTT_NOT_FOLLOWED - IOTGW_REASON_OWN] =
+			"MQTT segment of a connection no longer followed",
+		[IOTGW_REASON_MQTT_HDR_TOO_LONG - IOTGW_REASON_OWN] =
+			"MQTT PUBLISH header too long to classify",
+		[IOTGW_REASON_MQTT_NO_ALIAS - IOTGW_REASON_OWN] =
+			"MQTT topic alias without a known topic",
+		[IOTGW_REASON_MQTT_NO_MEMORY - IOTGW_REASON_OWN] =
+			"MQTT connection not followed: no memory",
 	};
 
 	if ((unsigned int)reason < __COAP_ERR_MAX)
 		snprintf(buf, len, "coap: %s",
 			 coap_err_str((enum coap_err)reason));
+	else if (reason < IOTGW_REASON_OWN)
+		snprintf(buf, len, "mqtt: %s",
+			 mqtt_err_str((enum mqtt_err)(reason - __COAP_ERR_MAX)));
 	else if (reason < __IOTGW_REASON_MAX)
 		snprintf(buf, len, "unclassified: %s",
-			 names[reason - __COAP_ERR_MAX]);
+			 names[reason - IOTGW_REASON_OWN]);
 	else
 		snprintf(buf, len, "unknown reason %u", reason);
 	return buf;

@@ -7,6 +7,7 @@
 #include <linux/u64_stats_sync.h>
 
 #include "proto/coap.h"
+#include "proto/mqtt.h"
 
 /* Namespace counters; each maps to an IOTGW_STATS_A_* attribute. */
 enum iotgw_counter {
@@ -26,13 +27,24 @@ enum iotgw_counter {
 
 /*
  * Why a packet was malformed or passed unclassified: the CoAP parser's
- * error codes first (index = enum coap_err), then the classifier's own.
+ * error codes first (index = enum coap_err), the MQTT parser's next
+ * (IOTGW_REASON_MQTT(err)), then the classifier's own.
  */
+#define IOTGW_REASON_MQTT(err)	((enum iotgw_reason)(__COAP_ERR_MAX + (err)))
+#define IOTGW_REASON_OWN	(__COAP_ERR_MAX + __MQTT_ERR_MAX)
+
 enum iotgw_reason {
-	IOTGW_REASON_FRAGMENT = __COAP_ERR_MAX,	/* IP fragment */
+	IOTGW_REASON_FRAGMENT = IOTGW_REASON_OWN, /* IP fragment */
 	IOTGW_REASON_UDP_LENGTH,	/* UDP length disagrees with the packet */
 	IOTGW_REASON_COAP_TOO_LONG,	/* options beyond the scanned bytes */
 	IOTGW_REASON_COAP_NO_TOPIC,	/* no Uri-Path: not a topic message */
+	IOTGW_REASON_MQTT_NO_FLOW,	/* connection opened before tracking */
+	IOTGW_REASON_MQTT_FLOW_FULL,	/* flow table full at its SYN */
+	IOTGW_REASON_MQTT_OUT_OF_ORDER,	/* a gap in the stream: lost sync */
+	IOTGW_REASON_MQTT_NOT_FOLLOWED,	/* after losing sync or a bad packet */
+	IOTGW_REASON_MQTT_HDR_TOO_LONG,	/* PUBLISH header beyond the buffer */
+	IOTGW_REASON_MQTT_NO_ALIAS,	/* topic alias with no known topic */
+	IOTGW_REASON_MQTT_NO_MEMORY,	/* no memory for a flow or alias map */
 	__IOTGW_REASON_MAX
 };
 

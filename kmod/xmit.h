@@ -15,4 +15,14 @@ int iotgw_xmit_udp_reply(struct net *net, struct sk_buff *oskb,
 			 unsigned int udp_off, const u8 *payload,
 			 unsigned int len);
 
+/*
+ * Reset the TCP connection of segment @oskb (TCP header at @thoff): to
+ * its source as its destination would (@to_source), or to its
+ * destination as its source would, with the sequence number the segment
+ * carried (the segment itself is dropped, so that number is the one its
+ * destination expects next).
+ */
+int iotgw_xmit_tcp_reset(struct net *net, struct sk_buff *oskb,
+			 unsigned int thoff, bool to_source);
+
 #endif /* _IOTGW_XMIT_H */

@@ -47,6 +47,24 @@
  * IOTGW_CMD_STATS_RESET (do, admin)
  *	Request: nothing. Zeroes the namespace's and every rule's counters.
  *
+ * IOTGW_CMD_FLOW_GET (dump)
+ *	Request: nothing. Reply: one message per tracked MQTT connection,
+ *	holding IOTGW_A_FLOW.
+ *
+ * MQTT connections
+ * ----------------
+ * TCP connections to the namespace's MQTT port are followed from their
+ * SYN as two byte streams, so that a PUBLISH is found wherever it starts:
+ * split across segments, several in one segment, retransmitted segments
+ * seen once. An out-of-order segment makes the connection "lost sync":
+ * from then on its packets pass unclassified (counted), never guessed.
+ * Connections end with FIN or RST or after FLOW_IDLE_MS without traffic;
+ * at most FLOW_MAX are tracked, the others pass unclassified (counted).
+ * A connection already open when the module loaded is not tracked. A
+ * segment carrying PUBLISH packets gets the verdict of the most severe
+ * rule deciding them (drop, then ratelimit over its limit, then mark, then
+ * accept); a dropped PUBLISH resets the connection at both ends.
+ *
  * Which rule decides a packet
  * ---------------------------
  * A packet on a classified port is parsed; its topic (the CoAP Uri-Path
@@ -98,6 +116,18 @@
  *	IOTGW_RULE_A_FLAGS	u32, IOTGW_RULE_F_*
  *	IOTGW_RULE_A_STATS	nest (reply only), enum iotgw_stats_attr:
  *				PACKETS, BYTES and the per-action counters
+ * IOTGW_A_FLOW (nest, enum iotgw_flow_attr, reply only)
+ *	IOTGW_FLOW_A_FAMILY	u8, AF_INET or AF_INET6
+ *	IOTGW_FLOW_A_CLIENT	binary, the client's address (4 or 16 bytes)
+ *	IOTGW_FLOW_A_SERVER	binary, the server's address
+ *	IOTGW_FLOW_A_CLIENT_PORT u16, host order
+ *	IOTGW_FLOW_A_SERVER_PORT u16, host order
+ *	IOTGW_FLOW_A_LEVEL	u8, MQTT protocol level (4, 5; 0 before CONNECT)
+ *	IOTGW_FLOW_A_CLIENT_ID	string, as far as it was read
+ *	IOTGW_FLOW_A_STATE	u8, enum iotgw_flow_state
+ *	IOTGW_FLOW_A_PUBLISHES	u64, PUBLISH packets classified
+ *	IOTGW_FLOW_A_BYTES	u64, stream bytes followed, both directions
+ *	IOTGW_FLOW_A_IDLE_MS	u32, time since the last segment
  * IOTGW_A_REPLACE (flag, RULE_NEW only)
  *	Replace the rule of the same name, see IOTGW_CMD_RULE_NEW.
  * IOTGW_A_STATS (nest, enum iotgw_stats_attr, reply only)
@@ -124,6 +154,7 @@ enum iotgw_cmd {
 	IOTGW_CMD_RULE_FLUSH,
 	IOTGW_CMD_STATS_GET,
 	IOTGW_CMD_STATS_RESET,
+	IOTGW_CMD_FLOW_GET,
 
 	__IOTGW_CMD_MAX
 };
@@ -137,6 +168,7 @@ enum iotgw_attr {
 	IOTGW_A_RULE,
 	IOTGW_A_STATS,
 	IOTGW_A_REPLACE,
+	IOTGW_A_FLOW,
 
 	__IOTGW_A_MAX
 };
@@ -231,6 +263,7 @@ enum iotgw_stats_attr {
 	IOTGW_STATS_A_RATELIMITED,
 	IOTGW_STATS_A_REPLIES,		/* CoAP RSTs sent */
 	IOTGW_STATS_A_REASON,		/* nest, enum iotgw_reason_attr */
+	IOTGW_STATS_A_FLOWS,		/* MQTT connections tracked now */
 
 	__IOTGW_STATS_A_MAX
 };
@@ -247,5 +280,32 @@ enum iotgw_reason_attr {
 };
 
 #define IOTGW_REASON_A_MAX (__IOTGW_REASON_A_MAX - 1)
+
+enum iotgw_flow_state {
+	IOTGW_FLOW_TRACKING,	/* both streams followed */
+	IOTGW_FLOW_LOST_SYNC,	/* out-of-order data: no longer classified */
+	IOTGW_FLOW_MALFORMED,	/* the stream broke the MQTT grammar */
+	IOTGW_FLOW_RESET,	/* reset by a drop rule, closing */
+};
+
+enum iotgw_flow_attr {
+	IOTGW_FLOW_A_UNSPEC,
+	IOTGW_FLOW_A_PAD,
+	IOTGW_FLOW_A_FAMILY,
+	IOTGW_FLOW_A_CLIENT,
+	IOTGW_FLOW_A_SERVER,
+	IOTGW_FLOW_A_CLIENT_PORT,
+	IOTGW_FLOW_A_SERVER_PORT,
+	IOTGW_FLOW_A_LEVEL,
+	IOTGW_FLOW_A_CLIENT_ID,
+	IOTGW_FLOW_A_STATE,
+	IOTGW_FLOW_A_PUBLISHES,
+	IOTGW_FLOW_A_BYTES,
+	IOTGW_FLOW_A_IDLE_MS,
+
+	__IOTGW_FLOW_A_MAX
+};
+
+#define IOTGW_FLOW_A_MAX (__IOTGW_FLOW_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_IOTGW_H */

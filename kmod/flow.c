@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MQTT connections: each TCP connection to the MQTT port is followed from
+ * its SYN as two byte streams fed to the incremental MQTT parser, so that
+ * PUBLISH packets are classified wherever they start. The table is
+ * bounded; lookups are RCU, each flow's streams are under its own lock.
+ */
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/jhash.h>
+#include <linux/netfilter.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/ipv6.h>
+#include <uapi/linux/iotgw.h>
+
+#include "classify.h"
+#include "flow.h"
+#include "netns.h"
+#include "xmit.h"
+
+/* How much of a segment is parsed at a time when it is not linear. */
+#define IOTGW_MQTT_CHUNK 1024
+
+static DEFINE_PER_CPU(u8 [IOTGW_MQTT_CHUNK], iotgw_mqtt_chunk);
+
+static struct iotgw_net *iotgw_flows_net(struct iotgw_flows *flows)
+{
+	return container_of(flows, struct iotgw_net, flows);
+}
+
+static void iotgw_flow_free_rcu(struct rcu_head *head)
+{
+	struct iotgw_flow *flow = container_of(head, struct iotgw_flow, rcu);
+
+	kfree(flow->aliases[0]);
+	kfree(flow->aliases[1]);
+	kfree(flow);
+}
+
+/* Under flows->lock. */
+static void iotgw_flow_unlink_locked(struct iotgw_flows *flows,
+				     struct iotgw_flow *flow)
+{
+	WRITE_ONCE(flow->dead, true);
+	hlist_del_rcu(&flow->node);
+	flows->count--;
+	call_rcu(&flow->rcu, iotgw_flow_free_rcu);
+}
+
+static void iotgw_flow_unlink(struct iotgw_flows *flows,
+			      struct iotgw_flow *flow)
+{
+	spin_lock_bh(&flows->lock);
+	if (!READ_ONCE(flow->dead))
+		iotgw_flow_unlink_locked(flows, flow);
+	spin_unlock_bh(&flows->lock);
+}
+
+static void iotgw_flows_gc(struct work_struct *work)
+{
+	struct iotgw_flows *flows = container_of(to_delayed_work(work),
+						 struct iotgw_flows, gc);
+	struct iotgw_net *in = iotgw_flows_net(flows);
+	struct iotgw_flow *flow;
+	struct hlist_node *tmp;
+	unsigned long idle;
+	int i;
+
+	rcu_read_lock();
+	idle = msecs_to_jiffies(rcu_dereference(in->config)->flow_idle_ms);
+	rcu_read_unlock();
+
+	spin_lock_bh(&flows->lock);
+	for (i = 0; i < IOTGW_FLOW_BUCKETS; i++)
+		hlist_for_each_entry_safe(flow, tmp, &flows->buckets[i], node)
+			if (time_after(jiffies, READ_ONCE(flow->last) + idle))
+				iotgw_flow_unlink_locked(flows, flow);
+	spin_unlock_bh(&flows->lock);
+	queue_delayed_work(system_power_efficient_wq, &flows->gc, HZ);
+}
+
+void iotgw_flows_init(struct iotgw_flows *flows)
+{
+	int i;
+
+	spin_lock_init(&flows->lock);
+	for (i = 0; i < IOTGW_FLOW_BUCKETS; i++)
+		INIT_HLIST_HEAD(&flows->buckets[i]);
+	flows->count = 0;
+	flows->seed = get_random_u32();
+	INIT_DELAYED_WORK(&flows->gc, iotgw_flows_gc);
+	queue_delayed_work(system_power_efficient_wq, &flows->gc, HZ);
+}
+
+void iotgw_flows_destroy(struct iotgw_flows *flows)
+{
+	struct iotgw_flow *flow;
+	struct hlist_node *tmp;
+	int i;
+
+	cancel_delayed_work_sync(&flows->gc);
+	spin_lock_bh(&flows->lock);
+	for (i = 0; i < IOTGW_FLOW_BUCKETS; i++)
+		hlist_for_each_entry_safe(flow, tmp, &flows->buckets[i], node)
+			iotgw_flow_unlink_locked(flows, flow);
+	spin_unlock_bh(&flows->lock);
+}
+
+/* The connection @skb belongs to, seen from its client. */
+static void iotgw_flow_key(const struct sk_buff *skb, const struct tcphdr *th,
+			   bool to_server, struct iotgw_flow_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		key->family = AF_INET;
+		ipv6_addr_set_v4mapped(to_server ? iph->saddr : iph->daddr,
+				       &key->client);
+		ipv6_addr_set_v4mapped(to_server ? iph->daddr : iph->saddr,
+				       &key->server);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		key->family = AF_INET6;
+		key->client = to_server ? ip6h->saddr : ip6h->daddr;
+		key->server = to_server ? ip6h->daddr : ip6h->saddr;
+	}
+	key->client_port = to_server ? th->source : th->dest;
+	key->server_port = to_server ? th->dest : th->source;
+}
+
+static struct hlist_head *iotgw_flow_bucket(struct iotgw_flows *flows,
+					    const struct iotgw_flow_key *key)
+{
+	return &flows->buckets[jhash(key, sizeof(*key), flows->seed) %
+			       IOTGW_FLOW_BUCKETS];
+}
+
+/* Under rcu_read_lock() or flows->lock. */
+static struct iotgw_flow *iotgw_flow_lookup(struct iotgw_flows *flows,
+					    const struct iotgw_flow_key *key)
+{
+	struct iotgw_flow *flow;
+
+	hlist_for_each_entry_rcu(flow, iotgw_flow_bucket(flows, key), node,
+				 lockdep_is_held(&flows->lock))
+		if (!memcmp(&flow->key, key, sizeof(*key)))
+			return flow;
+	return NULL;
+}
+
+/* A client's SYN: start following a connection (anew, if it was known). */
+static void iotgw_flow_start(struct iotgw_net *in,
+			     const struct iotgw_flow_key *key, u32 isn)
+{
+	struct iotgw_flows *flows = &in->flows;
+	struct iotgw_flow *flow, *old;
+	u32 max = rcu_dereference(in->config)->flow_max;
+
+	flow = kzalloc(sizeof(*flow), GFP_ATOMIC);
+	if (!flow) {
+		iotgw_unclassified(in, IOTGW_REASON_MQTT_NO_MEMORY);
+		return;
+	}
+	flow->key = *key;
+	spin_lock_init(&flow->lock);
+	flow->state = IOTGW_FLOW_TRACKING;
+	flow->last = jiffies;
+	mqtt_stream_init(&flow->dir[0].stream, MQTT_ROLE_CLIENT, 0);
+	mqtt_stream_init(&flow->dir[1].stream, MQTT_ROLE_SERVER, 0);
+	flow->dir[0].next_seq = isn + 1;
+	flow->dir[0].seq_known = true;
+
+	spin_lock(&flows->lock);
+	old = iotgw_flow_lookup(flows, key);
+	if (old)
+		iotgw_flow_unlink_locked(flows, old);
+	if (flows->count >= max) {
+		spin_unlock(&flows->lock);
+		kfree(flow);
+		iotgw_unclassified(in, IOTGW_REASON_MQTT_FLOW_FULL);
+		return;
+	}
+	hlist_add_head_rcu(&flow->node, iotgw_flow_bucket(flows, key));
+	flows->count++;
+	spin_unlock(&flows->lock);
+}
+
+/* MQTT 5 topic aliases in one direction, once a peer announces a maximum. */
+static void iotgw_flow_aliases(struct iotgw_net *in, struct iotgw_flow *flow,
+			       int d, u16 max)
+{
+	struct mqtt_alias_map *map;
+
+	if (!max || flow->aliases[d])
+		return;
+	map = kmalloc(sizeof(*map), GFP_ATOMIC);
+	if (!map) {
+		iotgw_unclassified(in, IOTGW_REASON_MQTT_NO_MEMORY);
+		return;
+	}
+	mqtt_alias_init(map, max);
+	flow->aliases[d] = map;
+	mqtt_stream_set_aliases(&flow->dir[d].stream, map);
+}
+
+/* What the PUBLISH packets of one segment decide, and where. */
+struct iotgw_mqtt_ctx {
+	struct iotgw_net *in;
+	struct iotgw_flow *flow;
+	struct sk_buff *skb;
+	u8 hook;
+	bool drop;
+};
+
+static void iotgw_mqtt_publish(struct iotgw_mqtt_ctx *ctx,
+			       const struct mqtt_event *ev)
+{
+	struct iotgw_net *in = ctx->in;
+	struct iotgw_rule *rule;
+
+	if (ev->evflags & MQTT_EVF_HDR_TOOLONG) {
+		iotgw_unclassified(in, IOTGW_REASON_MQTT_HDR_TOO_LONG);
+		return;
+	}
+	if (!ev->topic) {
+		iotgw_unclassified(in, IOTGW_REASON_MQTT_NO_ALIAS);
+		return;
+	}
+	ctx->flow->publishes++;
+	rule = iotgw_rules_match(&in->rules, ev->topic, ev->topic_len,
+				 IOTGW_PROTO_MQTT, ctx->hook);
+	if (!rule) {
+		iotgw_stats_count(in->stats, IOTGW_CNT_UNMATCHED, 1);
+		return;
+	}
+	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
+	if (iotgw_rule_decide(in, rule, ev->remaining + 2))
+		iotgw_rule_mark(rule, ctx->skb);
+	else
+		ctx->drop = true;
+}
+
+/* Feed @len stream bytes; false once the stream stops being followed. */
+static bool iotgw_mqtt_feed(struct iotgw_mqtt_ctx *ctx, int d, const u8 *data,
+			    size_t len)
+{
+	struct iotgw_flow *flow = ctx->flow;
+	struct mqtt_stream *s = &flow->dir[d].stream;
+	struct mqtt_event ev;
+	size_t used;
+	int e;
+
+	while ((e = mqtt_stream_next(s, data, len, &used, &ev)) !=
+	       MQTT_EV_NEED_MORE) {
+		data += used;
+		len -= used;
+		if (e == MQTT_EV_ERROR) {
+			flow->state = IOTGW_FLOW_MALFORMED;
+			iotgw_stats_count(ctx->in->stats,
+					  IOTGW_CNT_PARSE_ERRORS, 1);
+			iotgw_stats_reason(ctx->in->stats,
+					   IOTGW_REASON_MQTT(ev.err));
+			return false;
+		}
+		if (e != MQTT_EV_PACKET)
+			continue;
+		switch (ev.type) {
+		case MQTT_CONNECT:
+			strscpy(flow->client_id, ev.client_id_copy,
+				sizeof(flow->client_id));
+			mqtt_stream_set_level(&flow->dir[1].stream, ev.level);
+			if (ev.level == MQTT_LEVEL_5)
+				iotgw_flow_aliases(ctx->in, flow, 1,
+						   ev.props.topic_alias_max);
+			break;
+		case MQTT_CONNACK:
+			if (ev.level == MQTT_LEVEL_5)
+				iotgw_flow_aliases(ctx->in, flow, 0,
+						   ev.props.topic_alias_max);
+			break;
+		case MQTT_PUBLISH:
+			iotgw_mqtt_publish(ctx, &ev);
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+/* Under flow->lock: follow direction @d's bytes in this segment. */
+static void iotgw_mqtt_follow(struct iotgw_mqtt_ctx *ctx, int d,
+			      unsigned int dataoff, unsigned int len, u32 seq)
+{
+	struct iotgw_flow *flow = ctx->flow;
+	struct iotgw_flow_dir *dir = &flow->dir[d];
+	u8 *chunk = this_cpu_ptr(iotgw_mqtt_chunk);
+	s32 diff;
+
+	if (!len)
+		return;
+	if (flow->state != IOTGW_FLOW_TRACKING) {
+		iotgw_unclassified(ctx->in, IOTGW_REASON_MQTT_NOT_FOLLOWED);
+		return;
+	}
+	diff = (s32)(seq - dir->next_seq);
+	if (!dir->seq_known || diff > 0) {
+		flow->state = IOTGW_FLOW_LOST_SYNC;
+		iotgw_unclassified(ctx->in, IOTGW_REASON_MQTT_OUT_OF_ORDER);
+		return;
+	}
+	if (diff < 0) {
+		/* A retransmission: its old bytes were followed already. */
+		if ((u32)-diff >= len)
+			return;
+		dataoff += -diff;
+		len -= -diff;
+	}
+	dir->next_seq += len;
+	flow->bytes += len;
+
+	while (len) {
+		unsigned int n = min_t(unsigned int, len, IOTGW_MQTT_CHUNK);
+		const u8 *data = skb_header_pointer(ctx->skb, dataoff, n, chunk);
+
+		if (!data || !iotgw_mqtt_feed(ctx, d, data, n))
+			return;
+		dataoff += n;
+		len -= n;
+	}
+}
+
+unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
+				 unsigned int thoff, u8 hook)
+{
+	struct iotgw_mqtt_ctx ctx = { .in = in, .skb = skb, .hook = hook };
+	struct iotgw_flow_key key;
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	unsigned int dataoff;
+	bool to_server, close;
+	u16 port;
+	int d;
+
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+	port = rcu_dereference(in->config)->mqtt_port;
+	to_server = th->dest == htons(port);
+	d = to_server ? 0 : 1;
+	iotgw_stats_count(in->stats, IOTGW_CNT_PACKETS, 1);
+	iotgw_stats_count(in->stats, IOTGW_CNT_BYTES, skb->len);
+	dataoff = thoff + th->doff * 4;
+	if (th->doff < 5 || dataoff > skb->len)
+		return NF_ACCEPT;
+
+	iotgw_flow_key(skb, th, to_server, &key);
+	if (th->syn) {
+		if (to_server && !th->ack) {
+			iotgw_flow_start(in, &key, ntohl(th->seq));
+			return NF_ACCEPT;
+		}
+		ctx.flow = iotgw_flow_lookup(&in->flows, &key);
+		if (!to_server && th->ack && ctx.flow) {
+			spin_lock(&ctx.flow->lock);
+			ctx.flow->dir[1].next_seq = ntohl(th->seq) + 1;
+			ctx.flow->dir[1].seq_known = true;
+			spin_unlock(&ctx.flow->lock);
+		}
+		return NF_ACCEPT;
+	}
+
+	ctx.flow = iotgw_flow_lookup(&in->flows, &key);
+	if (!ctx.flow) {
+		if (skb->len > dataoff)
+			iotgw_unclassified(in, IOTGW_REASON_MQTT_NO_FLOW);
+		return NF_ACCEPT;
+	}
+
+	spin_lock(&ctx.flow->lock);
+	if (ctx.flow->dead) {
+		spin_unlock(&ctx.flow->lock);
+		return NF_ACCEPT;
+	}
+	WRITE_ONCE(ctx.flow->last, jiffies);
+	iotgw_mqtt_follow(&ctx, d, dataoff, skb->len - dataoff, ntohl(th->seq));
+	if (th->fin)
+		ctx.flow->dir[d].fin = true;
+	close = th->rst || ctx.drop ||
+		(ctx.flow->dir[0].fin && ctx.flow->dir[1].fin);
+	if (ctx.drop)
+		ctx.flow->state = IOTGW_FLOW_RESET;
+	spin_unlock(&ctx.flow->lock);
+
+	if (ctx.drop) {
+		/* Dropping one segment would only stall the stream. */
+		iotgw_xmit_tcp_reset(in->net, skb, thoff, true);
+		iotgw_xmit_tcp_reset(in->net, skb, thoff, false);
+		iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 2);
+	}
+	if (close)
+		iotgw_flow_unlink(&in->flows, ctx.flow);
+	return ctx.drop ? NF_DROP : NF_ACCEPT;
+}
+
+int iotgw_flows_dump(struct iotgw_flows *flows, struct sk_buff *skb,
+		     long *bucket, long *skip,
+		     int (*fill)(struct sk_buff *skb, struct iotgw_flow *flow,
+				 void *arg), void *arg)
+{
+	struct iotgw_flow *flow;
+	int err = 0;
+	long n;
+
+	rcu_read_lock();
+	for (; *bucket < IOTGW_FLOW_BUCKETS; (*bucket)++, *skip = 0) {
+		n = 0;
+		hlist_for_each_entry_rcu(flow, &flows->buckets[*bucket], node) {
+			if (n++ < *skip)
+				continue;
+			spin_lock_bh(&flow->lock);
+			err = fill(skb, flow, arg);
+			spin_unlock_bh(&flow->lock);
+			if (err)
+				goto out;
+			(*skip)++;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return err;
+}
