@@ -28,7 +28,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: iotgwctl [OPTIONS] OBJECT [COMMAND [ARGS...]]\n"
 		"       iotgwctl [OPTIONS] -batch FILE\n"
-		"where  OBJECT := { rule | stats | config | version | help }\n"
+		"where  OBJECT := { rule | stats | flow | config | version | help }\n"
 		"       OPTIONS := { -j | -s | -V | -h }\n"
 		"\n"
 		"  iotgwctl rule { add | replace } NAME filter FILTER\n"
@@ -41,6 +41,7 @@ static void usage(FILE *out)
 		"  iotgwctl rule flush\n"
 		"  iotgwctl stats [ show ]\n"
 		"  iotgwctl stats reset\n"
+		"  iotgwctl flow [ show ]            tracked MQTT connections\n"
 		"  iotgwctl config show              module version and configuration\n"
 		"  iotgwctl config set KEY VALUE [ KEY VALUE ... ]\n"
 		"  iotgwctl version                  module and tool versions\n"
@@ -149,6 +150,7 @@ static const struct {
 } objects[] = {
 	{ "rule", do_rule },
 	{ "stats", do_stats },
+	{ "flow", do_flow },
 	{ "config", do_config },
 	{ "version", do_version },
 	{ "help", do_help },

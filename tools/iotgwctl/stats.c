@@ -24,6 +24,7 @@ static const struct {
 	{ IOTGW_STATS_A_MARKED, "marked" },
 	{ IOTGW_STATS_A_RATELIMITED, "ratelimited" },
 	{ IOTGW_STATS_A_REPLIES, "replies" },
+	{ IOTGW_STATS_A_FLOWS, "flows" },
 };
 
 static struct nla_policy top_policy[IOTGW_A_MAX + 1] = {
@@ -43,6 +44,7 @@ static struct nla_policy stats_policy[IOTGW_STATS_A_MAX + 1] = {
 	[IOTGW_STATS_A_RATELIMITED] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_REPLIES] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_REASON] = { .type = NLA_NESTED },
+	[IOTGW_STATS_A_FLOWS] = { .type = NLA_U64 },
 };
 
 static struct nla_policy reason_policy[IOTGW_REASON_A_MAX + 1] = {

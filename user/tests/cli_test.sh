@@ -118,6 +118,9 @@ expect_line 2 'iotgwctl: rule flush takes no arguments, got "all"' rule flush al
 expect_line 2 'iotgwctl: unknown stats command "clear"; try "iotgwctl help"' stats clear
 expect_line 2 'iotgwctl: stats show takes no arguments, got "x"' stats show x
 expect_line 2 'iotgwctl: stats reset takes no arguments, got "x"' stats reset x
+expect_line 2 'iotgwctl: unknown flow command "list"; try "iotgwctl help"' flow list
+expect_line 2 'iotgwctl: flow show takes no arguments, got "x"' flow show x
+expect_line 2 'iotgwctl: flow show takes no arguments, got "all"' -j flow show all
 expect_line 2 'iotgwctl: config set: missing KEY VALUE; try "iotgwctl help"' config set
 expect_line 2 'iotgwctl: config set: "bogus" is not a key; try "iotgwctl help"' \
 	config set bogus 1
@@ -170,7 +173,7 @@ out=$("$ctl" help)
 tap_ok $? "iotgwctl help exits 0"
 echo "$out" | grep -q 'config show'
 tap_ok $? "help lists config show"
-for obj in rule stats config; do
+for obj in rule stats flow config; do
 	"$ctl" "$obj" help | grep -q "^Usage: iotgwctl .*$obj"
 	tap_ok $? "iotgwctl $obj help prints that object's usage"
 done
@@ -178,7 +181,7 @@ done
 tap_ok $? "-h and --help print the same usage as help"
 words='add replace del show flush filter proto coap mqtt any hook in fwd
 	action accept drop mark ratelimit skb-priority rate burst per-source
-	no-rst prio stats reset config set coap-port mqtt-port max-rules
+	no-rst prio stats reset flow config set coap-port mqtt-port max-rules
 	flow-max flow-idle-ms queue-max-bytes queue-max-msgs version -batch -j -s'
 missing=
 for w in $words; do
@@ -193,7 +196,7 @@ if command -v groff >/dev/null; then
 	check $? "groff -man -ww: no warnings in iotgwctl.8" "$warn"
 	text=$(groff -man -Tutf8 -P-cbou "$man" 2>/dev/null)
 	missing=
-	for w in $words 'rule show' 'stats reset' 'config set' 'EXIT STATUS' \
+	for w in $words 'rule show' 'stats reset' 'flow show' 'config set' 'EXIT STATUS' \
 		'WHICH RULE DECIDES A PACKET' 'BATCH FILES' 'FILE:LINE'; do
 		echo "$text" | grep -qF -- "$w" || missing="$missing '$w'"
 	done
@@ -233,6 +236,9 @@ else
 	expect 1 "$nofam" stats show
 	expect 1 "$nofam" -j stats
 	expect 1 "$nofam" stats reset
+	expect 1 "$nofam" flow
+	expect 1 "$nofam" flow show
+	expect 1 "$nofam" -j flow show
 	expect 1 "$nofam" version
 	printf 'help\nrule flush\nhelp\n' >"$tmp/kernel.batch"
 	expect 1 "^iotgwctl: $tmp/kernel.batch:2: generic netlink $nofam" \
@@ -283,6 +289,9 @@ sends 'cmd 6' rule flush
 sends 'cmd 7' stats
 sends 'cmd 7' stats show
 sends 'cmd 8' stats reset
+sends 'cmd 9 dump' flow show
+sends 'cmd 9 dump' flow
+sends 'cmd 9 dump' -j flow show
 sends 'cmd 1' config show
 sends 'cmd 2 CONFIG { coap-port=5684 max-rules=16 queue-max-msgs=4294967295 }' \
 	config set queue-max-msgs 4294967295 coap-port 5684 max-rules 0x10
@@ -317,6 +326,7 @@ dropped 9000
 marked 10000
 ratelimited 11000
 replies 12000
+flows 3
 reason "coap: option delta 15" 3
 reason "mqtt: \"odd\" name" 1' stats
 same 'version 9.8.7-fake
@@ -330,6 +340,14 @@ queue-max-msgs 1024' config show
 same "iotgwctl $("$ctl" -V | cut -d' ' -f2)
 iotgw 9.8.7-fake" version
 same '' rule add r1 filter a action drop
+# flows: IPv4 and IPv6 (in brackets), a client id with quotes and one with
+# a newline, a byte that is not UTF-8 and a character cut short (\xHH),
+# none before CONNECT, a state this tool does not know (its number)
+same 'flow 10.10.1.2:40312 -> 10.10.2.2:1883 mqtt 5 client "sensor-1" state tracking publishes 3 bytes 211 idle 1200ms
+flow [fd00:1::2]:51000 -> [fd00:2::2]:1883 mqtt 4 client "door \"7\"\\" state malformed publishes 5000000000 bytes 1099511627776 idle 0ms
+flow 10.10.1.3:1024 -> 10.10.1.1:1883 mqtt 0 client "" state lost-sync publishes 0 bytes 0 idle 4294967295ms
+flow [fd00:1::3]:65535 -> [fd00:1::1]:8883 mqtt 5 client "a\x0ab\xff'$'\xc3\xa9''\xc3" state 9 publishes 1 bytes 20 idle 5ms' flow show
+FAKE_GENL_FLOWS=none same '' flow show
 
 # json WANT_PYTHON_EXPR ARGS...: valid JSON for which the expression holds
 json() {
@@ -347,8 +365,15 @@ if command -v python3 >/dev/null; then
 	json 'd[0]["stats"] == {"packets": 5, "bytes": 300, "accepted": 0, "dropped": 0, "marked": 5, "ratelimited": 0} and d[1]["stats"]["packets"] == 5000000000 and d[1]["stats"]["bytes"] == 2**40' \
 		-j -s rule show
 	json 'len(d) == 1 and d[0]["name"] == "temp"' -j rule show temp
-	json 'd["packets"] == 2000 and d["replies"] == 12000 and d["parse-errors"] == 7000 and d["reasons"] == {"coap: option delta 15": 3, "mqtt: \"odd\" name": 1} and len(d) == 12' \
+	json 'd["packets"] == 2000 and d["replies"] == 12000 and d["parse-errors"] == 7000 and d["flows"] == 3 and d["reasons"] == {"coap: option delta 15": 3, "mqtt: \"odd\" name": 1} and len(d) == 13' \
 		-j stats
+	json 'list(d.keys()) == ["packets", "bytes", "matched", "unmatched", "unclassified", "parse-errors", "accepted", "dropped", "marked", "ratelimited", "replies", "flows", "reasons"]' \
+		-j stats
+	json 'd[0] == {"family": "inet", "client": "10.10.1.2", "client-port": 40312, "server": "10.10.2.2", "server-port": 1883, "level": 5, "client-id": "sensor-1", "state": "tracking", "publishes": 3, "bytes": 211, "idle-ms": 1200} and d[1] == {"family": "inet6", "client": "fd00:1::2", "client-port": 51000, "server": "fd00:2::2", "server-port": 1883, "level": 4, "client-id": "door \"7\"\\", "state": "malformed", "publishes": 5000000000, "bytes": 2**40, "idle-ms": 0}' \
+		-j flow show
+	json 'len(d) == 4 and d[2]["client-id"] == "" and d[2]["level"] == 0 and d[2]["state"] == "lost-sync" and d[2]["idle-ms"] == 2**32 - 1 and d[3]["client-id"] == "a\nb\ufffd\u00e9\ufffd" and d[3]["state"] == 9 and d[3]["server-port"] == 8883' \
+		-j flow show
+	FAKE_GENL_FLOWS=none json 'd == []' -j flow show
 	json 'd == {"version": "9.8.7-fake", "coap-port": 5683, "mqtt-port": 1883, "max-rules": 10000, "flow-max": 4096, "flow-idle-ms": 60000, "queue-max-bytes": 1048576, "queue-max-msgs": 1024}' \
 		-j config show
 	json 'd["iotgw"] == "9.8.7-fake" and "iotgwctl" in d' -j version
@@ -379,6 +404,18 @@ FAKE_GENL_DONE_ERROR='90:dump cut short' fake -j rule show
 	[ -z "$out" ]
 check $? "an error at the end of a dump fails it" "$rc: $out $err"
 
+FAKE_GENL_DONE_ERROR='90:dump cut short' fake -j flow show
+[ "$rc" = 1 ] && [ "$err" = 'iotgwctl: flow show: Message too long: dump cut short' ] &&
+	[ -z "$out" ]
+check $? "an error at the end of the flow dump fails it" "$rc: $out $err"
+FAKE_GENL_ERROR='1:' fake flow show
+[ "$rc" = 1 ] && [ "$err" = 'iotgwctl: flow show: Operation not permitted' ] && [ -z "$out" ]
+check $? "a refused flow dump exits 1" "$rc: $out $err"
+FAKE_GENL_FLOWS=bad fake -j flow show
+[ "$rc" = 1 ] && [ "$err" = 'iotgwctl: flow show: malformed reply from the kernel' ] &&
+	[ -z "$out" ]
+check $? "a flow with 16-byte IPv4 addresses is a malformed reply" "$rc: $out $err"
+
 # batch files on the fake family: one connection, stop at the first failure
 cat >"$tmp/rules.batch" <<'EOF'
 # the sensors
@@ -407,9 +444,9 @@ fake -batch "$tmp/fail2.batch"
 [ "$rc" = 2 ] && [ "$err" = "iotgwctl: $tmp/fail2.batch:2: rule add: \"bogus\" is not a keyword; try \"iotgwctl help\"" ] &&
 	[ "$(cat "$log")" = 'cmd 6' ]
 check $? "a batch stops at a usage error after running the lines before" "$rc: $err"
-printf 'stats\nrule show\n' >"$tmp/json.batch"
+printf 'stats\nrule show\nflow show\n' >"$tmp/json.batch"
 fake -j -batch "$tmp/json.batch"
-[ "$rc" = 0 ] && [ "$(echo "$out" | wc -l)" = 2 ] &&
+[ "$rc" = 0 ] && [ "$(echo "$out" | wc -l)" = 3 ] &&
 	echo "$out" | while read -r doc; do echo "$doc" | python3 -m json.tool >/dev/null || exit 1; done
 check $? "-j -batch prints one JSON document per command" "$rc: $out"
 
@@ -429,6 +466,9 @@ if command -v valgrind >/dev/null; then
 	vg -j -s rule show
 	vg -j stats
 	vg stats
+	vg flow show
+	vg -j flow show
+	FAKE_GENL_FLOWS=bad vg -j flow show
 	vg -j config show
 	vg config set coap-port 5684 max-rules 100
 	vg -batch "$tmp/rules.batch"

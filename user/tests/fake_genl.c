@@ -7,15 +7,18 @@
  * Each request is written, decoded attribute by attribute, as one line to
  * $FAKE_GENL_LOG. The answers are fixed replies built the way the header
  * describes them (two rules, the counters with two reasons, a
- * configuration), or, with FAKE_GENL_ERROR="ERRNO:MESSAGE", a refusal with
- * that extack message; FAKE_GENL_DONE_ERROR does the same at the end of a
- * dump, after its replies.
+ * configuration, four MQTT flows), or, with FAKE_GENL_ERROR="ERRNO:MESSAGE",
+ * a refusal with that extack message; FAKE_GENL_DONE_ERROR does the same at
+ * the end of a dump, after its replies. FAKE_GENL_FLOWS=none makes the flow
+ * dump empty, =bad adds a flow whose IPv4 addresses are 16 bytes long.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/iotgw.h>
 #include <linux/netlink.h>
@@ -170,7 +173,7 @@ static void log_request(const struct nlmsghdr *hdr)
 		fprintf(f, " version %u", g->version);
 	/* anything but REQUEST and ACK (and DUMP for a dump) is news */
 	flags = hdr->nlmsg_flags & ~(NLM_F_REQUEST | NLM_F_ACK);
-	if (g->cmd == IOTGW_CMD_RULE_GET &&
+	if ((g->cmd == IOTGW_CMD_RULE_GET || g->cmd == IOTGW_CMD_FLOW_GET) &&
 	    (flags & NLM_F_DUMP) == NLM_F_DUMP) {
 		fprintf(f, " dump");
 		flags &= ~NLM_F_DUMP;
@@ -333,14 +336,32 @@ static struct nl_msg *rule_reply(const struct fake_rule *r, int multi)
 	return msg;
 }
 
+/* NLMSG_DONE: FAKE_GENL_DONE_ERROR's error, then its extack message. */
+static int finish_dump(void)
+{
+	const char *text = "";
+	int err = env_error("FAKE_GENL_DONE_ERROR", &text);
+	struct nl_msg *done = nlmsg_alloc_simple(NLMSG_DONE, NLM_F_MULTI);
+
+	if (!done)
+		return NL_STOP;
+	nlmsg_append(done, &err, sizeof(err), NLMSG_ALIGNTO);
+	if (err && *text) {
+		nlmsg_hdr(done)->nlmsg_flags |= NLM_F_ACK_TLVS;
+		nla_put_string(done, NLMSGERR_ATTR_MSG, text);
+	}
+	if (cb_msg[NL_CB_FINISH])
+		cb_msg[NL_CB_FINISH](done, cb_msg_arg[NL_CB_FINISH]);
+	nlmsg_free(done);
+	return NL_STOP;
+}
+
 static int answer_rule_get(int dump)
 {
 	const struct nlmsghdr *req = (const struct nlmsghdr *)request;
 	const struct genlmsghdr *g = nlmsg_data(req);
 	struct nlattr *tb[IOTGW_A_MAX + 1], *ra[IOTGW_RULE_A_MAX + 1];
-	const char *text;
 	size_t i;
-	int err;
 
 	if (!dump) {
 		if (nla_parse(tb, IOTGW_A_MAX, genlmsg_attrdata(g, 0),
@@ -360,21 +381,7 @@ static int answer_rule_get(int dump)
 	}
 	for (i = 0; i < 2; i++)
 		deliver(rule_reply(&fake_rules[i], 1));
-	err = env_error("FAKE_GENL_DONE_ERROR", &text);
-	{
-		/* NLMSG_DONE: the error, then its extack message */
-		struct nl_msg *done = nlmsg_alloc_simple(NLMSG_DONE, NLM_F_MULTI);
-
-		nlmsg_append(done, &err, sizeof(err), NLMSG_ALIGNTO);
-		if (err && *text) {
-			nlmsg_hdr(done)->nlmsg_flags |= NLM_F_ACK_TLVS;
-			nla_put_string(done, NLMSGERR_ATTR_MSG, text);
-		}
-		if (cb_msg[NL_CB_FINISH])
-			cb_msg[NL_CB_FINISH](done, cb_msg_arg[NL_CB_FINISH]);
-		nlmsg_free(done);
-	}
-	return NL_STOP;
+	return finish_dump();
 }
 
 static int answer_stats_get(void)
@@ -396,9 +403,73 @@ static int answer_stats_get(void)
 	nla_put_string(msg, IOTGW_REASON_A_NAME, "mqtt: \"odd\" name");
 	nla_put_u64(msg, IOTGW_REASON_A_COUNT, 1);
 	nla_nest_end(msg, reason);
+	nla_put_u64(msg, IOTGW_STATS_A_FLOWS, 3);
 	nla_nest_end(msg, nest);
 	deliver(msg);
 	return deliver_error(0, NULL);
+}
+
+static const struct fake_flow {
+	int family;
+	const char *client, *server;
+	uint16_t client_port, server_port;
+	uint8_t level, state;
+	const char *client_id;		/* NULL: no attribute */
+	uint64_t publishes, bytes;
+	uint32_t idle_ms;
+} fake_flows[] = {
+	{ AF_INET, "10.10.1.2", "10.10.2.2", 40312, 1883, 5,
+	  IOTGW_FLOW_TRACKING, "sensor-1", 3, 211, 1200 },
+	{ AF_INET6, "fd00:1::2", "fd00:2::2", 51000, 1883, 4,
+	  IOTGW_FLOW_MALFORMED, "door \"7\"\\", 5000000000ULL, 1ULL << 40, 0 },
+	{ AF_INET, "10.10.1.3", "10.10.1.1", 1024, 1883, 0,
+	  IOTGW_FLOW_LOST_SYNC, NULL, 0, 0, 4294967295U },
+	/* a state this tool does not know; an id cut inside a character */
+	{ AF_INET6, "fd00:1::3", "fd00:1::1", 65535, 8883, 5, 9,
+	  "a\nb\xff\xc3\xa9\xc3", 1, 20, 5 },
+};
+
+static struct nl_msg *flow_reply(const struct fake_flow *f, int bad)
+{
+	struct nl_msg *msg = reply(IOTGW_CMD_FLOW_GET, 1);
+	unsigned char client[16] = { 0 }, server[16] = { 0 };
+	int alen = f->family == AF_INET ? 4 : 16;
+	struct nlattr *nest;
+
+	if (!msg)
+		return NULL;
+	inet_pton(f->family, f->client, client);
+	inet_pton(f->family, f->server, server);
+	if (bad)
+		alen = 16;
+	nest = nla_nest_start(msg, IOTGW_A_FLOW);
+	nla_put_u8(msg, IOTGW_FLOW_A_FAMILY, (uint8_t)f->family);
+	nla_put(msg, IOTGW_FLOW_A_CLIENT, alen, client);
+	nla_put(msg, IOTGW_FLOW_A_SERVER, alen, server);
+	nla_put_u16(msg, IOTGW_FLOW_A_CLIENT_PORT, f->client_port);
+	nla_put_u16(msg, IOTGW_FLOW_A_SERVER_PORT, f->server_port);
+	nla_put_u8(msg, IOTGW_FLOW_A_LEVEL, f->level);
+	if (f->client_id)
+		nla_put_string(msg, IOTGW_FLOW_A_CLIENT_ID, f->client_id);
+	nla_put_u8(msg, IOTGW_FLOW_A_STATE, f->state);
+	nla_put_u64(msg, IOTGW_FLOW_A_PUBLISHES, f->publishes);
+	nla_put_u64(msg, IOTGW_FLOW_A_BYTES, f->bytes);
+	nla_put_u32(msg, IOTGW_FLOW_A_IDLE_MS, f->idle_ms);
+	nla_nest_end(msg, nest);
+	return msg;
+}
+
+static int answer_flow_get(void)
+{
+	const char *which = getenv("FAKE_GENL_FLOWS");
+	size_t i;
+
+	if (!which || strcmp(which, "none"))
+		for (i = 0; i < sizeof(fake_flows) / sizeof(fake_flows[0]); i++)
+			deliver(flow_reply(&fake_flows[i], 0));
+	if (which && !strcmp(which, "bad"))
+		deliver(flow_reply(&fake_flows[0], 1));
+	return finish_dump();
 }
 
 static int answer_config_get(void)
@@ -445,6 +516,12 @@ int nl_recvmsgs(struct nl_sock *sk, struct nl_cb *cb)
 		break;
 	case IOTGW_CMD_STATS_GET:
 		answer_stats_get();
+		break;
+	case IOTGW_CMD_FLOW_GET:
+		if ((req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+			answer_flow_get();
+		else
+			deliver_error(-EOPNOTSUPP, NULL);
 		break;
 	default:
 		deliver_error(0, NULL);
