@@ -110,3 +110,82 @@ expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got \"$2\", want \"$3\""
 	echo "ok: $1 = $3"
 }
+
+# ---- MQTT peers (mqtt_classify.sh) ----
+# Daemons run straight under "ip netns exec" (which execs them), so that
+# their PIDs are the jobs topo_down kills; mqtt_down also removes the
+# temporary directory that holds their configuration and output.
+IOTGW_TMP=
+IOTGW_PIDS=
+
+# Make IOTGW_TMP, the temporary directory of this run, if not done yet
+# (not in $(...): the variable must be set in this shell).
+iotgw_tmp() {
+	[ -n "$IOTGW_TMP" ] || IOTGW_TMP=$(mktemp -d /tmp/iotgw-test.XXXXXX) ||
+		fail "mktemp"
+	chmod 755 "$IOTGW_TMP"
+}
+
+# Run CMD in NS in the background, its output in OUT; its PID in BG_PID:
+# bg_ns NS OUT CMD...
+bg_ns() {
+	local ns=$1 out=$2
+
+	shift 2
+	ip netns exec "$ns" "$@" >"$out" 2>&1 &
+	BG_PID=$!
+	IOTGW_PIDS="$IOTGW_PIDS $BG_PID"
+}
+
+# Wait (up to 10 s) until something in NS listens on TCP PORT, COUNT
+# sockets (default 1): wait_listen NS PORT [COUNT]
+wait_listen() {
+	local i
+
+	for i in $(seq 50); do
+		[ "$(in_ns "$1" ss -Hltn "sport = :$2" | wc -l)" -ge "${3:-1}" ] &&
+			return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# A mosquitto broker in NS on port 1883, IPv4 and IPv6, anonymous clients
+# allowed: mqtt_broker NS
+mqtt_broker() {
+	local ns=$1 dir
+
+	iotgw_tmp
+	dir=$IOTGW_TMP
+	printf 'listener 1883\nallow_anonymous true\n' >"$dir/mosquitto-$ns.conf"
+	chmod 644 "$dir/mosquitto-$ns.conf"
+	bg_ns "$ns" "$dir/mosquitto-$ns.log" mosquitto -c "$dir/mosquitto-$ns.conf"
+	if ! wait_listen "$ns" 1883 2; then
+		cat "$dir/mosquitto-$ns.log" >&2
+		fail "mosquitto in $ns does not listen on port 1883"
+	fi
+}
+
+# Wait up to SECONDS (default 5) for a gateway counter to reach WANT, then
+# check it: wait_gw_stat NAME WANT [SECONDS]
+wait_gw_stat() {
+	local i
+
+	for i in $(seq $(( ${3:-5} * 5 ))); do
+		[ "$(gw_stat "$1")" = "$2" ] && break
+		sleep 0.2
+	done
+	expect_eq "$1 (within ${3:-5} s)" "$(gw_stat "$1")" "$2"
+}
+
+# topo_down, after the daemons bg_ns started, and the temporary directory.
+mqtt_down() {
+	local p
+
+	for p in $IOTGW_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	IOTGW_PIDS=
+	topo_down
+	[ -z "$IOTGW_TMP" ] || rm -rf "$IOTGW_TMP"
+}
