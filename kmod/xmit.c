@@ -27,11 +27,15 @@ struct iotgw_l4 {
 	unsigned int check_off;	/* offset of the checksum field */
 };
 
+/*
+ * Append the transport header and payload after the network header, mark
+ * where they start, and return their checksum field, zeroed.
+ */
 static __sum16 *iotgw_put_l4(struct sk_buff *nskb, const struct iotgw_l4 *l4)
 {
 	u8 *p;
 
-	skb_reset_transport_header(nskb);
+	skb_set_transport_header(nskb, nskb->len);
 	p = skb_put_data(nskb, l4->data, l4->len);
 	*(__sum16 *)(p + l4->check_off) = 0;
 	return (__sum16 *)(p + l4->check_off);
