@@ -44,13 +44,13 @@ acked() {
 }
 
 # sub_start NS OUT ARGS...: mosquitto_sub in the background, each message
-# as a line "@MSG topic payload" in OUT; returns once it is subscribed.
+# as a line "MSG topic payload" in OUT; returns once it is subscribed.
 # Its PID in SUB_PID.
 sub_start() {
 	local ns=$1 out=$2 i
 
 	shift 2
-	bg_ns "$ns" "$out" mosquitto_sub -d -F '@MSG %t %p' "$@"
+	bg_ns "$ns" "$out" stdbuf -oL mosquitto_sub -d -F 'MSG %t %p' "$@"
 	SUB_PID=$BG_PID
 	for i in $(seq 50); do
 		grep -q 'received SUBACK' "$out" && return 0
@@ -68,7 +68,7 @@ sub_done() {
 
 	wait "$2"
 	expect_eq "$1: mosquitto_sub exit status" "$?" 0
-	got=$(sed -n 's/^@MSG \([^ ]*\) .*/\1/p' "$3" | sort | uniq -c |
+	got=$(sed -n 's/^MSG \([^ ]*\) .*/\1/p' "$3" | sort | uniq -c |
 		awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
 	expect_eq "$1: messages received" "$got" "$4"
 }
