@@ -38,7 +38,8 @@ LIBNL_OBJS = user/lib/iotgw_nl.o
 LIBNL = user/lib/libiotgwnl.a
 IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o \
 	tools/iotgwctl/rule.o tools/iotgwctl/stats.o tools/iotgwctl/parse.o \
-	tools/iotgwctl/json.o tools/iotgwctl/flow.o
+	tools/iotgwctl/json.o tools/iotgwctl/flow.o \
+	tools/iotgwctl/monitor.o
 IOTGWCTL = tools/iotgwctl/iotgwctl
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard user/tests/*_test.c))
 

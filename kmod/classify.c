@@ -9,6 +9,7 @@
 #include <uapi/linux/iotgw.h>
 
 #include "classify.h"
+#include "monitor.h"
 #include "proto/coap.h"
 #include "rules.h"
 #include "stats.h"
@@ -32,36 +33,38 @@ void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why)
 	iotgw_stats_reason(in->stats, why);
 }
 
-bool iotgw_rule_decide(struct iotgw_net *in, struct iotgw_rule *rule,
-		       unsigned int bytes)
+enum iotgw_verdict iotgw_rule_decide(struct iotgw_net *in,
+				     struct iotgw_rule *rule,
+				     unsigned int bytes)
 {
-	enum iotgw_rule_counter verdict = IOTGW_RCNT_ACCEPTED;
+	enum iotgw_verdict verdict = IOTGW_VERDICT_ACCEPTED;
+	enum iotgw_rule_counter rcnt = IOTGW_RCNT_ACCEPTED;
 	enum iotgw_counter cnt = IOTGW_CNT_ACCEPTED;
-	bool pass = true;
 
 	switch (rule->action) {
 	case IOTGW_ACTION_DROP:
-		verdict = IOTGW_RCNT_DROPPED;
+		verdict = IOTGW_VERDICT_DROPPED;
+		rcnt = IOTGW_RCNT_DROPPED;
 		cnt = IOTGW_CNT_DROPPED;
-		pass = false;
 		break;
 	case IOTGW_ACTION_RATELIMIT:
 		if (iotgw_ratelimit_allow(&rule->bucket))
 			break;
-		verdict = IOTGW_RCNT_RATELIMITED;
+		verdict = IOTGW_VERDICT_RATELIMITED;
+		rcnt = IOTGW_RCNT_RATELIMITED;
 		cnt = IOTGW_CNT_RATELIMITED;
-		pass = false;
 		break;
 	case IOTGW_ACTION_MARK:
-		verdict = IOTGW_RCNT_MARKED;
+		verdict = IOTGW_VERDICT_MARKED;
+		rcnt = IOTGW_RCNT_MARKED;
 		cnt = IOTGW_CNT_MARKED;
 		break;
 	default:
 		break;
 	}
-	iotgw_rule_stats_count(rule->stats, bytes, verdict);
+	iotgw_rule_stats_count(rule->stats, bytes, rcnt);
 	iotgw_stats_count(in->stats, cnt, 1);
-	return pass;
+	return verdict;
 }
 
 void iotgw_rule_mark(const struct iotgw_rule *rule, struct sk_buff *skb)
@@ -95,6 +98,33 @@ static bool iotgw_coap_err_truncated(enum coap_err err)
 	       err == COAP_ERR_TRUNC_OPT_VALUE || err == COAP_ERR_EMPTY_PAYLOAD;
 }
 
+/* Tell the monitor about a datagram; @msg NULL when it is malformed. */
+static void iotgw_coap_event(struct iotgw_net *in, struct sk_buff *skb,
+			     unsigned int thoff, u8 hook, unsigned int len,
+			     const struct coap_msg *msg,
+			     const struct iotgw_rule *rule, u8 verdict,
+			     enum iotgw_reason reason)
+{
+	struct iotgw_event ev = {
+		.skb = skb,
+		.thoff = thoff,
+		.proto = IOTGW_PROTO_COAP,
+		.hook = hook,
+		.verdict = verdict,
+		.rule = rule,
+		.len = len,
+		.reason = reason,
+	};
+
+	if (msg) {
+		ev.coap_type = msg->type;
+		ev.coap_code = msg->code;
+		ev.topic = msg->topic;
+		ev.topic_len = msg->topic_len;
+	}
+	iotgw_monitor_send(in, &ev);
+}
+
 unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 				 unsigned int thoff, unsigned int ulen,
 				 bool fragment, u8 hook)
@@ -102,6 +132,7 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 	unsigned int len = ulen, scan;
 	struct iotgw_scratch *scratch;
 	struct iotgw_rule *rule;
+	enum iotgw_verdict verdict;
 	struct coap_msg msg;
 	enum coap_err err;
 	const u8 *data;
@@ -135,6 +166,11 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 		} else {
 			iotgw_stats_count(in->stats, IOTGW_CNT_PARSE_ERRORS, 1);
 			iotgw_stats_reason(in->stats, (enum iotgw_reason)err);
+			if (unlikely(iotgw_monitor_listening(in)))
+				iotgw_coap_event(in, skb, thoff, hook, len,
+						 NULL, NULL,
+						 IOTGW_VERDICT_MALFORMED,
+						 (enum iotgw_reason)err);
 		}
 		return NF_ACCEPT;
 	}
@@ -147,10 +183,17 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 				 IOTGW_PROTO_COAP, hook);
 	if (!rule) {
 		iotgw_stats_count(in->stats, IOTGW_CNT_UNMATCHED, 1);
+		if (unlikely(iotgw_monitor_listening(in)))
+			iotgw_coap_event(in, skb, thoff, hook, len, &msg, NULL,
+					 IOTGW_VERDICT_UNMATCHED, 0);
 		return NF_ACCEPT;
 	}
 	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
-	if (!iotgw_rule_decide(in, rule, skb->len)) {
+	verdict = iotgw_rule_decide(in, rule, skb->len);
+	if (unlikely(iotgw_monitor_listening(in)))
+		iotgw_coap_event(in, skb, thoff, hook, len, &msg, rule,
+				 verdict, 0);
+	if (!iotgw_verdict_passes(verdict)) {
 		iotgw_coap_reject(in, rule, skb, thoff, &msg);
 		return NF_DROP;
 	}

@@ -8,6 +8,12 @@
 #include "rules.h"
 #include "stats.h"
 
+/*
+ * Packets seen at LOCAL_OUT carry this hook value inside the module: their
+ * MQTT streams are followed, their PUBLISH packets are not classified.
+ */
+#define IOTGW_HOOK_LOCAL_OUT	__IOTGW_HOOK_MAX
+
 /* Bytes of a CoAP datagram the classifier reads to find its topic. */
 #define IOTGW_COAP_SCAN_MAX 1280
 
@@ -25,11 +31,20 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why);
 
 /*
- * What @rule decides for one message of @bytes: whether it passes (false:
- * drop, or over its rate limit). Counts it for the rule and the namespace.
+ * What @rule decides for one message of @bytes (enum iotgw_verdict:
+ * ACCEPTED, DROPPED, MARKED or RATELIMITED). Counts it for the rule and
+ * the namespace.
  */
-bool iotgw_rule_decide(struct iotgw_net *in, struct iotgw_rule *rule,
-		       unsigned int bytes);
+enum iotgw_verdict iotgw_rule_decide(struct iotgw_net *in,
+				     struct iotgw_rule *rule,
+				     unsigned int bytes);
+
+/* Whether a message with @verdict goes on. */
+static inline bool iotgw_verdict_passes(enum iotgw_verdict verdict)
+{
+	return verdict != IOTGW_VERDICT_DROPPED &&
+	       verdict != IOTGW_VERDICT_RATELIMITED;
+}
 
 /* Set the rule's skb mark and priority, if it has them. */
 void iotgw_rule_mark(const struct iotgw_rule *rule, struct sk_buff *skb);

@@ -18,6 +18,7 @@
 
 #include "classify.h"
 #include "flow.h"
+#include "monitor.h"
 #include "netns.h"
 #include "xmit.h"
 
@@ -213,16 +214,52 @@ struct iotgw_mqtt_ctx {
 	struct iotgw_net *in;
 	struct iotgw_flow *flow;
 	struct sk_buff *skb;
+	unsigned int thoff;
 	u8 hook;
 	bool drop;
 };
+
+/* The bytes of a whole MQTT packet of Remaining Length @rl. */
+static u32 iotgw_mqtt_packet_len(u32 rl)
+{
+	return rl + (rl < 128 ? 2 : rl < 16384 ? 3 : rl < 2097152 ? 4 : 5);
+}
+
+/* Tell the monitor about a PUBLISH (or, @ev->type 0, a malformed packet). */
+static void iotgw_mqtt_event(struct iotgw_mqtt_ctx *ctx,
+			     const struct mqtt_event *ev,
+			     const struct iotgw_rule *rule, u8 verdict,
+			     enum iotgw_reason reason)
+{
+	struct iotgw_event e = {
+		.skb = ctx->skb,
+		.thoff = ctx->thoff,
+		.proto = IOTGW_PROTO_MQTT,
+		.hook = ctx->hook,
+		.verdict = verdict,
+		.mqtt_qos = ev->qos,
+		.rule = rule,
+		.len = iotgw_mqtt_packet_len(ev->remaining),
+		.reason = reason,
+	};
+
+	if (verdict != IOTGW_VERDICT_MALFORMED) {
+		e.topic = ev->topic;
+		e.topic_len = ev->topic_len;
+	}
+	iotgw_monitor_send(ctx->in, &e);
+}
 
 static void iotgw_mqtt_publish(struct iotgw_mqtt_ctx *ctx,
 			       const struct mqtt_event *ev)
 {
 	struct iotgw_net *in = ctx->in;
+	enum iotgw_verdict verdict;
 	struct iotgw_rule *rule;
 
+	/* sent by a local peer: followed, not classified */
+	if (ctx->hook == IOTGW_HOOK_LOCAL_OUT)
+		return;
 	if (ev->evflags & MQTT_EVF_HDR_TOOLONG) {
 		iotgw_unclassified(in, IOTGW_REASON_MQTT_HDR_TOO_LONG);
 		return;
@@ -236,10 +273,17 @@ static void iotgw_mqtt_publish(struct iotgw_mqtt_ctx *ctx,
 				 IOTGW_PROTO_MQTT, ctx->hook);
 	if (!rule) {
 		iotgw_stats_count(in->stats, IOTGW_CNT_UNMATCHED, 1);
+		if (unlikely(iotgw_monitor_listening(in)))
+			iotgw_mqtt_event(ctx, ev, NULL, IOTGW_VERDICT_UNMATCHED,
+					 0);
 		return;
 	}
 	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
-	if (iotgw_rule_decide(in, rule, ev->remaining + 2))
+	verdict = iotgw_rule_decide(in, rule,
+				    iotgw_mqtt_packet_len(ev->remaining));
+	if (unlikely(iotgw_monitor_listening(in)))
+		iotgw_mqtt_event(ctx, ev, rule, verdict, 0);
+	if (iotgw_verdict_passes(verdict))
 		iotgw_rule_mark(rule, ctx->skb);
 	else
 		ctx->drop = true;
@@ -265,6 +309,10 @@ static bool iotgw_mqtt_feed(struct iotgw_mqtt_ctx *ctx, int d, const u8 *data,
 					  IOTGW_CNT_PARSE_ERRORS, 1);
 			iotgw_stats_reason(ctx->in->stats,
 					   IOTGW_REASON_MQTT(ev.err));
+			if (unlikely(iotgw_monitor_listening(ctx->in)))
+				iotgw_mqtt_event(ctx, &ev, NULL,
+						 IOTGW_VERDICT_MALFORMED,
+						 IOTGW_REASON_MQTT(ev.err));
 			return false;
 		}
 		if (e != MQTT_EV_PACKET)
@@ -338,7 +386,9 @@ static void iotgw_mqtt_follow(struct iotgw_mqtt_ctx *ctx, int d,
 unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 				 unsigned int thoff, u8 hook)
 {
-	struct iotgw_mqtt_ctx ctx = { .in = in, .skb = skb, .hook = hook };
+	struct iotgw_mqtt_ctx ctx = {
+		.in = in, .skb = skb, .thoff = thoff, .hook = hook,
+	};
 	struct iotgw_flow_key key;
 	struct tcphdr _th;
 	const struct tcphdr *th;
@@ -353,8 +403,10 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 	port = rcu_dereference(in->config)->mqtt_port;
 	to_server = th->dest == htons(port);
 	d = to_server ? 0 : 1;
-	iotgw_stats_count(in->stats, IOTGW_CNT_PACKETS, 1);
-	iotgw_stats_count(in->stats, IOTGW_CNT_BYTES, skb->len);
+	if (hook != IOTGW_HOOK_LOCAL_OUT) {
+		iotgw_stats_count(in->stats, IOTGW_CNT_PACKETS, 1);
+		iotgw_stats_count(in->stats, IOTGW_CNT_BYTES, skb->len);
+	}
 	dataoff = thoff + th->doff * 4;
 	if (th->doff < 5 || dataoff > skb->len)
 		return NF_ACCEPT;
@@ -377,7 +429,7 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 
 	ctx.flow = iotgw_flow_lookup(&in->flows, &key);
 	if (!ctx.flow) {
-		if (skb->len > dataoff)
+		if (skb->len > dataoff && hook != IOTGW_HOOK_LOCAL_OUT)
 			iotgw_unclassified(in, IOTGW_REASON_MQTT_NO_FLOW);
 		return NF_ACCEPT;
 	}

@@ -21,7 +21,8 @@
 /*
  * UDP to the CoAP port and TCP to or from the MQTT port are classified;
  * everything else pays this check. @fragment: @skb is the first of
- * several IP fragments, whose transport header it carries.
+ * several IP fragments, whose transport header it carries. At LOCAL_OUT
+ * only MQTT is looked at, to follow connections that end here.
  */
 static unsigned int iotgw_hook_l4(struct sk_buff *skb,
 				  const struct nf_hook_state *state,
@@ -30,18 +31,24 @@ static unsigned int iotgw_hook_l4(struct sk_buff *skb,
 	struct iotgw_net *in = iotgw_net(state->net);
 	const struct iotgw_config *cfg = rcu_dereference(in->config);
 	u8 hook = state->hook == NF_INET_FORWARD ? IOTGW_HOOK_FWD :
-						   IOTGW_HOOK_IN;
+		  state->hook == NF_INET_LOCAL_OUT ? IOTGW_HOOK_LOCAL_OUT :
+						     IOTGW_HOOK_IN;
 	struct udphdr _uh;	/* the ports are where UDP's and TCP's are */
 	const struct udphdr *uh;
 
 	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
 	if (!uh)
 		return NF_ACCEPT;
-	if (proto == IPPROTO_UDP && uh->dest == htons(cfg->coap_port))
+	if (proto == IPPROTO_UDP && uh->dest == htons(cfg->coap_port) &&
+	    hook != IOTGW_HOOK_LOCAL_OUT)
 		return iotgw_classify_coap(in, skb, thoff, ntohs(uh->len),
 					   fragment, hook);
 	if (proto == IPPROTO_TCP && (uh->dest == htons(cfg->mqtt_port) ||
 				     uh->source == htons(cfg->mqtt_port))) {
+		/* over loopback it comes back at LOCAL_IN, seen there */
+		if (hook == IOTGW_HOOK_LOCAL_OUT && state->out &&
+		    (state->out->flags & IFF_LOOPBACK))
+			return NF_ACCEPT;
 		if (fragment) {
 			iotgw_unclassified(in, IOTGW_REASON_FRAGMENT);
 			return NF_ACCEPT;
@@ -51,31 +58,46 @@ static unsigned int iotgw_hook_l4(struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * The classifier's per-CPU buffers, counters and locks expect bottom
+ * halves off, as they are in softirq; hooks may also run in process
+ * context (LOCAL_OUT, or packets an NFQUEUE verdict reinjects), so the
+ * hooks turn them off themselves, as the iptables tables do.
+ */
 static unsigned int iotgw_hook_ipv4(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int verdict;
 
 	if (iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP)
 		return NF_ACCEPT;
 	/* Later fragments carry no transport header: nothing to classify. */
 	if (iph->frag_off & htons(IP_OFFSET))
 		return NF_ACCEPT;
-	return iotgw_hook_l4(skb, state, skb_network_offset(skb) +
-			     ip_hdrlen(skb), iph->protocol, ip_is_fragment(iph));
+	local_bh_disable();
+	verdict = iotgw_hook_l4(skb, state, skb_network_offset(skb) +
+				ip_hdrlen(skb), iph->protocol,
+				ip_is_fragment(iph));
+	local_bh_enable();
+	return verdict;
 }
 
 static unsigned int iotgw_hook_ipv6(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	unsigned int thoff = 0;
+	unsigned int thoff = 0, verdict;
 	unsigned short fragoff = 0;
 	int flags = 0, proto;
 
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
 	if ((proto != IPPROTO_UDP && proto != IPPROTO_TCP) || fragoff)
 		return NF_ACCEPT;
-	return iotgw_hook_l4(skb, state, thoff, proto, flags & IP6_FH_F_FRAG);
+	local_bh_disable();
+	verdict = iotgw_hook_l4(skb, state, thoff, proto,
+				flags & IP6_FH_F_FRAG);
+	local_bh_enable();
+	return verdict;
 }
 
 static const struct nf_hook_ops iotgw_hook_ops[] = {
@@ -92,6 +114,12 @@ static const struct nf_hook_ops iotgw_hook_ops[] = {
 		.priority = NF_IP_PRI_FILTER,
 	},
 	{
+		.hook = iotgw_hook_ipv4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_FILTER,
+	},
+	{
 		.hook = iotgw_hook_ipv6,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_IN,
@@ -101,6 +129,12 @@ static const struct nf_hook_ops iotgw_hook_ops[] = {
 		.hook = iotgw_hook_ipv6,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_FILTER,
+	},
+	{
+		.hook = iotgw_hook_ipv6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP6_PRI_FILTER,
 	},
 };

@@ -34,6 +34,10 @@ static struct netlink_range_validation iotgw_queue_msgs_range = {
 	.min = 1, .max = 1 << 24,
 };
 
+static struct netlink_range_validation iotgw_event_rate_range = {
+	.min = 0, .max = 100000,
+};
+
 static struct netlink_range_validation iotgw_rate_range = {
 	.min = 1, .max = 10000000,
 };
@@ -51,6 +55,8 @@ static const struct nla_policy iotgw_config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_queue_bytes_range),
 	[IOTGW_CONFIG_A_QUEUE_MAX_MSGS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_queue_msgs_range),
+	[IOTGW_CONFIG_A_EVENT_RATE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_event_rate_range),
 };
 
 static const struct nla_policy iotgw_rule_policy[IOTGW_RULE_A_MAX + 1] = {
@@ -82,6 +88,8 @@ static const struct nla_policy iotgw_policy[IOTGW_A_MAX + 1] = {
 	[IOTGW_A_REPLACE] = { .type = NLA_FLAG },
 	[IOTGW_A_FLOW] = { .type = NLA_REJECT,
 			   .reject_message = "flows are read-only" },
+	[IOTGW_A_EVENT] = { .type = NLA_REJECT,
+			    .reject_message = "events are sent, not taken" },
 };
 
 /* Commands that take no attributes. */
@@ -140,7 +148,8 @@ static int iotgw_put_config(struct sk_buff *skb, const struct iotgw_config *cfg)
 	    nla_put_u32(skb, IOTGW_CONFIG_A_QUEUE_MAX_BYTES,
 			cfg->queue_max_bytes) ||
 	    nla_put_u32(skb, IOTGW_CONFIG_A_QUEUE_MAX_MSGS,
-			cfg->queue_max_msgs)) {
+			cfg->queue_max_msgs) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_EVENT_RATE, cfg->event_rate)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -232,6 +241,11 @@ static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[IOTGW_CONFIG_A_QUEUE_MAX_MSGS])
 		cfg->queue_max_msgs =
 			nla_get_u32(tb[IOTGW_CONFIG_A_QUEUE_MAX_MSGS]);
+	if (tb[IOTGW_CONFIG_A_EVENT_RATE]) {
+		cfg->event_rate = nla_get_u32(tb[IOTGW_CONFIG_A_EVENT_RATE]);
+		iotgw_ratelimit_set(&in->events, cfg->event_rate,
+				    cfg->event_rate);
+	}
 	rcu_assign_pointer(in->config, cfg);
 	mutex_unlock(&in->lock);
 	kfree_rcu(old, rcu);
@@ -590,6 +604,8 @@ static const int iotgw_stats_attr[__IOTGW_CNT_MAX] = {
 	[IOTGW_CNT_MARKED] = IOTGW_STATS_A_MARKED,
 	[IOTGW_CNT_RATELIMITED] = IOTGW_STATS_A_RATELIMITED,
 	[IOTGW_CNT_REPLIES] = IOTGW_STATS_A_REPLIES,
+	[IOTGW_CNT_EVENTS] = IOTGW_STATS_A_EVENTS,
+	[IOTGW_CNT_EVENTS_SKIPPED] = IOTGW_STATS_A_EVENTS_SKIPPED,
 };
 
 static int iotgw_put_stats(struct sk_buff *skb, struct iotgw_net *in)
@@ -800,6 +816,15 @@ static const struct genl_ops iotgw_genl_ops[] = {
 	},
 };
 
+enum iotgw_mcgrp {
+	IOTGW_MCGRP_EVENTS_ID,
+};
+
+static const struct genl_multicast_group iotgw_mcgrps[] = {
+	[IOTGW_MCGRP_EVENTS_ID] = { .name = IOTGW_MCGRP_EVENTS,
+				    .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
 static struct genl_family iotgw_genl_family __ro_after_init = {
 	.name = IOTGW_GENL_NAME,
 	.version = IOTGW_GENL_VERSION,
@@ -809,14 +834,49 @@ static struct genl_family iotgw_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = iotgw_genl_ops,
 	.n_ops = ARRAY_SIZE(iotgw_genl_ops),
+	.mcgrps = iotgw_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(iotgw_mcgrps),
 };
+
+/*
+ * The hooks run before the family is registered and after it is gone
+ * (module load and unload): they only send events in between.
+ */
+static bool iotgw_genl_registered;
+
+bool iotgw_genl_event_listeners(struct net *net)
+{
+	return READ_ONCE(iotgw_genl_registered) &&
+	       genl_has_listeners(&iotgw_genl_family, net,
+				  IOTGW_MCGRP_EVENTS_ID);
+}
+
+void *iotgw_genl_event_start(struct sk_buff *skb)
+{
+	return genlmsg_put(skb, 0, 0, &iotgw_genl_family, 0, IOTGW_CMD_EVENT);
+}
+
+int iotgw_genl_event_send(struct net *net, struct sk_buff *skb)
+{
+	return genlmsg_multicast_netns(&iotgw_genl_family, net, skb, 0,
+				       IOTGW_MCGRP_EVENTS_ID, GFP_ATOMIC);
+}
 
 int __init iotgw_genl_init(void)
 {
-	return genl_register_family(&iotgw_genl_family);
+	int err;
+
+	err = genl_register_family(&iotgw_genl_family);
+	if (err)
+		return err;
+	WRITE_ONCE(iotgw_genl_registered, true);
+	return 0;
 }
 
 void iotgw_genl_exit(void)
 {
+	WRITE_ONCE(iotgw_genl_registered, false);
+	/* The hooks run under RCU: none is still sending after this. */
+	synchronize_net();
 	genl_unregister_family(&iotgw_genl_family);
 }

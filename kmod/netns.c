@@ -20,6 +20,7 @@ static void iotgw_config_set_defaults(struct iotgw_config *cfg)
 	cfg->flow_idle_ms = 300 * MSEC_PER_SEC;
 	cfg->queue_max_bytes = 4 << 20;
 	cfg->queue_max_msgs = 16384;
+	cfg->event_rate = 100;
 }
 
 struct iotgw_net *iotgw_net(const struct net *net)
@@ -46,6 +47,7 @@ static int __net_init iotgw_net_init(struct net *net)
 	RCU_INIT_POINTER(in->config, cfg);
 	iotgw_rules_init(&in->rules);
 	iotgw_flows_init(&in->flows);
+	iotgw_ratelimit_init(&in->events, cfg->event_rate, cfg->event_rate);
 
 	/* Last: from here on packets reach the state above. */
 	err = iotgw_hooks_register(net);

@@ -8,6 +8,7 @@
 #include <net/net_namespace.h>
 
 #include "flow.h"
+#include "ratelimit.h"
 #include "rules.h"
 #include "stats.h"
 
@@ -24,6 +25,7 @@ struct iotgw_config {
 	u32 flow_idle_ms;
 	u32 queue_max_bytes;
 	u32 queue_max_msgs;
+	u32 event_rate;
 	struct rcu_head rcu;
 };
 
@@ -35,6 +37,7 @@ struct iotgw_net {
 	struct iotgw_rules rules;
 	struct iotgw_stats __percpu *stats;
 	struct iotgw_flows flows;
+	struct iotgw_ratelimit events;	/* samples the monitor's events */
 };
 
 struct iotgw_net *iotgw_net(const struct net *net);

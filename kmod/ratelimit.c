@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-rule token bucket for the ratelimit action. */
+/* Token buckets: the ratelimit action's, and the event sampler's. */
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/time64.h>
@@ -13,6 +13,15 @@ void iotgw_ratelimit_init(struct iotgw_ratelimit *rl, u32 rate, u32 burst)
 	rl->max = rl->cost * max_t(u32, burst, 1);
 	rl->credit = rl->max;	/* start with a full bucket */
 	rl->last = ktime_get_ns();
+}
+
+void iotgw_ratelimit_set(struct iotgw_ratelimit *rl, u32 rate, u32 burst)
+{
+	spin_lock_bh(&rl->lock);
+	rl->cost = div_u64(NSEC_PER_SEC, max_t(u32, rate, 1));
+	rl->max = rl->cost * max_t(u32, burst, 1);
+	rl->credit = min(rl->credit, rl->max);
+	spin_unlock_bh(&rl->lock);
 }
 
 bool iotgw_ratelimit_allow(struct iotgw_ratelimit *rl)

@@ -20,6 +20,9 @@ struct iotgw_ratelimit {
 
 void iotgw_ratelimit_init(struct iotgw_ratelimit *rl, u32 rate, u32 burst);
 
+/* Change @rl's rate and burst; the credit it holds is kept, up to burst. */
+void iotgw_ratelimit_set(struct iotgw_ratelimit *rl, u32 rate, u32 burst);
+
 /* Whether one more packet is within the limit; takes its token if so. */
 bool iotgw_ratelimit_allow(struct iotgw_ratelimit *rl);
 

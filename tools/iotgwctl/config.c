@@ -21,6 +21,7 @@ static const struct {
 	{ IOTGW_CONFIG_A_FLOW_IDLE_MS, 32, "flow-idle-ms" },
 	{ IOTGW_CONFIG_A_QUEUE_MAX_BYTES, 32, "queue-max-bytes" },
 	{ IOTGW_CONFIG_A_QUEUE_MAX_MSGS, 32, "queue-max-msgs" },
+	{ IOTGW_CONFIG_A_EVENT_RATE, 32, "event-rate" },
 };
 
 #define N_CONFIG_FIELDS (sizeof(config_fields) / sizeof(config_fields[0]))
@@ -38,6 +39,7 @@ static struct nla_policy config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 	[IOTGW_CONFIG_A_FLOW_IDLE_MS] = { .type = NLA_U32 },
 	[IOTGW_CONFIG_A_QUEUE_MAX_BYTES] = { .type = NLA_U32 },
 	[IOTGW_CONFIG_A_QUEUE_MAX_MSGS] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_EVENT_RATE] = { .type = NLA_U32 },
 };
 
 struct config_show {
@@ -202,7 +204,8 @@ int do_config(int argc, char **argv)
 		printf("Usage: iotgwctl config [ show ]\n"
 		       "       iotgwctl config set KEY VALUE [ KEY VALUE ... ]\n"
 		       "where  KEY := { coap-port | mqtt-port | max-rules | flow-max |\n"
-		       "                flow-idle-ms | queue-max-bytes | queue-max-msgs }\n");
+		       "                flow-idle-ms | queue-max-bytes | queue-max-msgs |\n"
+		       "                event-rate }\n");
 		return IOTGWCTL_OK;
 	}
 	return iotgwctl_unknown_command("config", argv[0]);

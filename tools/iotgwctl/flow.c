@@ -38,97 +38,6 @@ static struct nla_policy flow_policy[IOTGW_FLOW_A_MAX + 1] = {
 	[IOTGW_FLOW_A_IDLE_MS] = { .type = NLA_U32 },
 };
 
-/*
- * The length of the well-formed UTF-8 sequence at @s (1 to 4 bytes, no
- * overlong forms, surrogates or code points past U+10FFFF), or 0.
- */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	size_t n, i;
-	unsigned int cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-/*
- * A client identifier comes off the wire, cut where the module stopped
- * reading: print it on one line in double quotes, with " and \ escaped,
- * and control characters and bytes that are not UTF-8 as \xHH.
- */
-static void print_client_id(const char *id)
-{
-	const unsigned char *s = (const unsigned char *)id;
-
-	putchar('"');
-	while (*s) {
-		size_t n = utf8_len(s);
-
-		if (*s == '"' || *s == '\\') {
-			printf("\\%c", *s);
-		} else if (n == 0 || *s < 0x20 || *s == 0x7f) {
-			printf("\\x%02x", *s);
-			n = 1;
-		} else {
-			fwrite(s, 1, n, stdout);
-		}
-		s += n;
-	}
-	putchar('"');
-}
-
-/* The same for JSON: bytes that are not UTF-8 become U+FFFD. */
-static struct json_object *json_client_id(const char *id)
-{
-	const unsigned char *s = (const unsigned char *)id;
-	struct json_object *str;
-	char *buf, *w;
-
-	buf = malloc(strlen(id) * 3 + 1);
-	if (!buf)
-		return NULL;
-	w = buf;
-	while (*s) {
-		size_t n = utf8_len(s);
-
-		if (n == 0) {
-			memcpy(w, "\xef\xbf\xbd", 3);
-			w += 3;
-			n = 1;
-		} else {
-			memcpy(w, s, n);
-			w += n;
-		}
-		s += n;
-	}
-	*w = '\0';
-	str = json_object_new_string(buf);
-	free(buf);
-	return str;
-}
-
 struct flow_show {
 	struct json_object *array;	/* -j */
 };
@@ -187,7 +96,7 @@ static int show_flow(struct nl_msg *reply, void *arg)
 			printf("flow [%s]:%u -> [%s]:%u", client, cport,
 			       server, sport);
 		printf(" mqtt %u client ", level);
-		print_client_id(id);
+		print_wire_string(stdout, id);
 		if (state_word)
 			printf(" state %s", state_word);
 		else
@@ -207,7 +116,7 @@ static int show_flow(struct nl_msg *reply, void *arg)
 	json_add_str(obj, "server", server);
 	json_add_u64(obj, "server-port", sport);
 	json_add_u64(obj, "level", level);
-	json_add(obj, "client-id", json_client_id(id));
+	json_add(obj, "client-id", json_wire_string(id));
 	if (state_word)
 		json_add_str(obj, "state", state_word);
 	else

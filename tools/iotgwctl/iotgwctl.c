@@ -28,7 +28,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: iotgwctl [OPTIONS] OBJECT [COMMAND [ARGS...]]\n"
 		"       iotgwctl [OPTIONS] -batch FILE\n"
-		"where  OBJECT := { rule | stats | flow | config | version | help }\n"
+		"where  OBJECT := { rule | stats | flow | monitor | config | version | help }\n"
 		"       OPTIONS := { -j | -s | -V | -h }\n"
 		"\n"
 		"  iotgwctl rule { add | replace } NAME filter FILTER\n"
@@ -42,11 +42,13 @@ static void usage(FILE *out)
 		"  iotgwctl stats [ show ]\n"
 		"  iotgwctl stats reset\n"
 		"  iotgwctl flow [ show ]            tracked MQTT connections\n"
+		"  iotgwctl monitor [ count N ]      classification events as they come\n"
 		"  iotgwctl config show              module version and configuration\n"
 		"  iotgwctl config set KEY VALUE [ KEY VALUE ... ]\n"
 		"  iotgwctl version                  module and tool versions\n"
 		"where  KEY := { coap-port | mqtt-port | max-rules | flow-max |\n"
-		"                flow-idle-ms | queue-max-bytes | queue-max-msgs }\n"
+		"                flow-idle-ms | queue-max-bytes | queue-max-msgs |\n"
+		"                event-rate }\n"
 		"       N := a 32-bit number, decimal or 0x hexadecimal\n"
 		"\n"
 		"  -j  JSON output          -s  per-rule counters in rule show\n"
@@ -151,6 +153,7 @@ static const struct {
 	{ "rule", do_rule },
 	{ "stats", do_stats },
 	{ "flow", do_flow },
+	{ "monitor", do_monitor },
 	{ "config", do_config },
 	{ "version", do_version },
 	{ "help", do_help },

@@ -50,6 +50,7 @@ int config_show(bool version_only);
 /* OBJECT handlers: argv[0] is the COMMAND (argc may be 0). */
 int do_config(int argc, char **argv);
 int do_flow(int argc, char **argv);
+int do_monitor(int argc, char **argv);
 int do_rule(int argc, char **argv);
 int do_stats(int argc, char **argv);
 

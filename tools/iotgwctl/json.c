@@ -3,6 +3,10 @@
 #include "json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
 
 #include "iotgwctl.h"
 
@@ -44,4 +48,33 @@ int json_print(struct json_object *obj)
 	puts(text);
 	json_object_put(obj);
 	return IOTGWCTL_OK;
+}
+
+struct json_object *json_wire_string(const char *id)
+{
+	const unsigned char *s = (const unsigned char *)id;
+	struct json_object *str;
+	char *buf, *w;
+
+	buf = malloc(strlen(id) * 3 + 1);
+	if (!buf)
+		return NULL;
+	w = buf;
+	while (*s) {
+		size_t n = utf8_seq_len(s);
+
+		if (n == 0) {
+			memcpy(w, "\xef\xbf\xbd", 3);
+			w += 3;
+			n = 1;
+		} else {
+			memcpy(w, s, n);
+			w += n;
+		}
+		s += n;
+	}
+	*w = '\0';
+	str = json_object_new_string(buf);
+	free(buf);
+	return str;
 }

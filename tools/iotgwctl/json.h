@@ -14,6 +14,9 @@ void json_add_bool(struct json_object *obj, const char *key, bool val);
 void json_add(struct json_object *obj, const char *key,
 	      struct json_object *val);
 
+/* A string off the wire as JSON: bytes that are not UTF-8 become U+FFFD. */
+struct json_object *json_wire_string(const char *s);
+
 /*
  * Print @obj on one line of stdout and release it. Returns IOTGWCTL_OK,
  * or IOTGWCTL_FAIL (out of memory: @obj is NULL or could not be written).

@@ -191,3 +191,55 @@ void print_word(FILE *f, const char *s, bool always)
 	}
 	fputc('"', f);
 }
+
+size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n, i;
+	unsigned int cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+void print_wire_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	while (*s) {
+		size_t n = utf8_seq_len(s);
+
+		if (*s == '"' || *s == '\\') {
+			fprintf(f, "\\%c", *s);
+		} else if (n == 0 || *s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\x%02x", *s);
+			n = 1;
+		} else {
+			fwrite(s, 1, n, f);
+		}
+		s += n;
+	}
+	fputc('"', f);
+}

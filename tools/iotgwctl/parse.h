@@ -60,4 +60,17 @@ bool word_needs_quotes(const char *s);
  */
 void print_word(FILE *f, const char *s, bool always);
 
+/*
+ * The length of the well-formed UTF-8 sequence at @s (1 to 4 bytes, no
+ * overlong forms, surrogates or code points past U+10FFFF), or 0.
+ */
+size_t utf8_seq_len(const unsigned char *s);
+
+/*
+ * A string off the wire (a client id, a topic), cut where the module
+ * stopped reading: print it on one line in double quotes, with " and \
+ * escaped, and control characters and bytes that are not UTF-8 as \xHH.
+ */
+void print_wire_string(FILE *f, const char *s);
+
 #endif /* IOTGWCTL_PARSE_H */

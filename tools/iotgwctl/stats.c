@@ -25,6 +25,8 @@ static const struct {
 	{ IOTGW_STATS_A_RATELIMITED, "ratelimited" },
 	{ IOTGW_STATS_A_REPLIES, "replies" },
 	{ IOTGW_STATS_A_FLOWS, "flows" },
+	{ IOTGW_STATS_A_EVENTS, "events" },
+	{ IOTGW_STATS_A_EVENTS_SKIPPED, "events-skipped" },
 };
 
 static struct nla_policy top_policy[IOTGW_A_MAX + 1] = {
@@ -45,6 +47,8 @@ static struct nla_policy stats_policy[IOTGW_STATS_A_MAX + 1] = {
 	[IOTGW_STATS_A_REPLIES] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_REASON] = { .type = NLA_NESTED },
 	[IOTGW_STATS_A_FLOWS] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_EVENTS] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_EVENTS_SKIPPED] = { .type = NLA_U64 },
 };
 
 static struct nla_policy reason_policy[IOTGW_REASON_A_MAX + 1] = {

@@ -121,6 +121,9 @@ expect_line 2 'iotgwctl: stats reset takes no arguments, got "x"' stats reset x
 expect_line 2 'iotgwctl: unknown flow command "list"; try "iotgwctl help"' flow list
 expect_line 2 'iotgwctl: flow show takes no arguments, got "x"' flow show x
 expect_line 2 'iotgwctl: flow show takes no arguments, got "all"' -j flow show all
+expect_line 2 'iotgwctl: monitor: unknown argument "x"; try "iotgwctl monitor help"' monitor x
+expect_line 2 'iotgwctl: monitor: count "0" is not a number from 1 to 4294967295' monitor count 0
+expect_line 2 'iotgwctl: monitor: "count" needs a number' monitor count
 expect_line 2 'iotgwctl: config set: missing KEY VALUE; try "iotgwctl help"' config set
 expect_line 2 'iotgwctl: config set: "bogus" is not a key; try "iotgwctl help"' \
 	config set bogus 1
@@ -182,7 +185,8 @@ tap_ok $? "-h and --help print the same usage as help"
 words='add replace del show flush filter proto coap mqtt any hook in fwd
 	action accept drop mark ratelimit skb-priority rate burst per-source
 	no-rst prio stats reset flow config set coap-port mqtt-port max-rules
-	flow-max flow-idle-ms queue-max-bytes queue-max-msgs version -batch -j -s'
+	flow-max flow-idle-ms queue-max-bytes queue-max-msgs event-rate monitor count
+	version -batch -j -s'
 missing=
 for w in $words; do
 	echo "$out" | grep -qw -- "$w" || missing="$missing $w"
@@ -327,6 +331,8 @@ marked 10000
 ratelimited 11000
 replies 12000
 flows 3
+events 13000
+events-skipped 14000
 reason "coap: option delta 15" 3
 reason "mqtt: \"odd\" name" 1' stats
 same 'version 9.8.7-fake
@@ -365,9 +371,9 @@ if command -v python3 >/dev/null; then
 	json 'd[0]["stats"] == {"packets": 5, "bytes": 300, "accepted": 0, "dropped": 0, "marked": 5, "ratelimited": 0} and d[1]["stats"]["packets"] == 5000000000 and d[1]["stats"]["bytes"] == 2**40' \
 		-j -s rule show
 	json 'len(d) == 1 and d[0]["name"] == "temp"' -j rule show temp
-	json 'd["packets"] == 2000 and d["replies"] == 12000 and d["parse-errors"] == 7000 and d["flows"] == 3 and d["reasons"] == {"coap: option delta 15": 3, "mqtt: \"odd\" name": 1} and len(d) == 13' \
+	json 'd["packets"] == 2000 and d["replies"] == 12000 and d["parse-errors"] == 7000 and d["flows"] == 3 and d["events"] == 13000 and d["events-skipped"] == 14000 and d["reasons"] == {"coap: option delta 15": 3, "mqtt: \"odd\" name": 1} and len(d) == 15' \
 		-j stats
-	json 'list(d.keys()) == ["packets", "bytes", "matched", "unmatched", "unclassified", "parse-errors", "accepted", "dropped", "marked", "ratelimited", "replies", "flows", "reasons"]' \
+	json 'list(d.keys()) == ["packets", "bytes", "matched", "unmatched", "unclassified", "parse-errors", "accepted", "dropped", "marked", "ratelimited", "replies", "flows", "events", "events-skipped", "reasons"]' \
 		-j stats
 	json 'd[0] == {"family": "inet", "client": "10.10.1.2", "client-port": 40312, "server": "10.10.2.2", "server-port": 1883, "level": 5, "client-id": "sensor-1", "state": "tracking", "publishes": 3, "bytes": 211, "idle-ms": 1200} and d[1] == {"family": "inet6", "client": "fd00:1::2", "client-port": 51000, "server": "fd00:2::2", "server-port": 1883, "level": 4, "client-id": "door \"7\"\\", "state": "malformed", "publishes": 5000000000, "bytes": 2**40, "idle-ms": 0}' \
 		-j flow show

@@ -404,6 +404,8 @@ static int answer_stats_get(void)
 	nla_put_u64(msg, IOTGW_REASON_A_COUNT, 1);
 	nla_nest_end(msg, reason);
 	nla_put_u64(msg, IOTGW_STATS_A_FLOWS, 3);
+	nla_put_u64(msg, IOTGW_STATS_A_EVENTS, 13000);
+	nla_put_u64(msg, IOTGW_STATS_A_EVENTS_SKIPPED, 14000);
 	nla_nest_end(msg, nest);
 	deliver(msg);
 	return deliver_error(0, NULL);

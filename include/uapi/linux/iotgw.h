@@ -51,6 +51,16 @@
  *	Request: nothing. Reply: one message per tracked MQTT connection,
  *	holding IOTGW_A_FLOW.
  *
+ * IOTGW_CMD_EVENT (notification only)
+ *	Sent to the multicast group IOTGW_MCGRP_EVENTS, holding IOTGW_A_EVENT:
+ *	one classified message (a CoAP datagram or an MQTT PUBLISH), what
+ *	decided it and how, or one malformed message and why. Joining the
+ *	group needs CAP_NET_ADMIN in the namespace's user namespace (events
+ *	show sensor addresses and topics). Events are sampled: at most
+ *	EVENT_RATE a second per namespace (a token bucket of one second's
+ *	worth); the others are counted in EVENTS_SKIPPED, as are events lost
+ *	for lack of memory. Nothing is built while nobody listens.
+ *
  * MQTT connections
  * ----------------
  * TCP connections to the namespace's MQTT port are followed from their
@@ -97,6 +107,9 @@
  *					forgotten
  *	IOTGW_CONFIG_A_QUEUE_MAX_BYTES	u32, QoS queue byte limit
  *	IOTGW_CONFIG_A_QUEUE_MAX_MSGS	u32, QoS queue message limit
+ *	IOTGW_CONFIG_A_EVENT_RATE	u32, most events a second sent to the
+ *					monitor group (0: none; default 100,
+ *					at most 100000)
  * IOTGW_A_RULE (nest, enum iotgw_rule_attr)
  *	IOTGW_RULE_A_NAME	string, 1 to IOTGW_RULE_NAME_MAX - 1 bytes of
  *				[A-Za-z0-9_.-]
@@ -128,6 +141,24 @@
  *	IOTGW_FLOW_A_PUBLISHES	u64, PUBLISH packets classified
  *	IOTGW_FLOW_A_BYTES	u64, stream bytes followed, both directions
  *	IOTGW_FLOW_A_IDLE_MS	u32, time since the last segment
+ * IOTGW_A_EVENT (nest, enum iotgw_event_attr, notification only)
+ *	IOTGW_EVENT_A_PROTO	u8, enum iotgw_proto (COAP or MQTT)
+ *	IOTGW_EVENT_A_HOOK	u8, enum iotgw_hook (IN or FWD)
+ *	IOTGW_EVENT_A_FAMILY	u8, AF_INET or AF_INET6
+ *	IOTGW_EVENT_A_SRC	binary, source address of the packet (4 or 16)
+ *	IOTGW_EVENT_A_DST	binary, its destination address
+ *	IOTGW_EVENT_A_SRC_PORT	u16, host order
+ *	IOTGW_EVENT_A_DST_PORT	u16, host order
+ *	IOTGW_EVENT_A_VERDICT	u8, enum iotgw_verdict
+ *	IOTGW_EVENT_A_TOPIC	string, the message's topic (not MALFORMED)
+ *	IOTGW_EVENT_A_RULE	string, the deciding rule's name (if one did)
+ *	IOTGW_EVENT_A_LEN	u32, the message's length in bytes (the CoAP
+ *				datagram, or the whole MQTT PUBLISH packet)
+ *	IOTGW_EVENT_A_COAP_TYPE	u8, CoAP only: 0 CON, 1 NON, 2 ACK, 3 RST
+ *	IOTGW_EVENT_A_COAP_CODE	u8, CoAP only: class << 5 | detail
+ *	IOTGW_EVENT_A_MQTT_QOS	u8, MQTT only: the PUBLISH's QoS
+ *	IOTGW_EVENT_A_REASON	string, MALFORMED only: what was wrong, as
+ *				in IOTGW_REASON_A_NAME
  * IOTGW_A_REPLACE (flag, RULE_NEW only)
  *	Replace the rule of the same name, see IOTGW_CMD_RULE_NEW.
  * IOTGW_A_STATS (nest, enum iotgw_stats_attr, reply only)
@@ -140,6 +171,7 @@
 
 #define IOTGW_GENL_NAME		"iotgw"
 #define IOTGW_GENL_VERSION	1
+#define IOTGW_MCGRP_EVENTS	"events"	/* IOTGW_CMD_EVENT */
 
 #define IOTGW_RULE_NAME_MAX	32	/* with the terminating NUL */
 #define IOTGW_FILTER_MAX	1024	/* bytes, without the NUL */
@@ -155,6 +187,7 @@ enum iotgw_cmd {
 	IOTGW_CMD_STATS_GET,
 	IOTGW_CMD_STATS_RESET,
 	IOTGW_CMD_FLOW_GET,
+	IOTGW_CMD_EVENT,
 
 	__IOTGW_CMD_MAX
 };
@@ -169,6 +202,7 @@ enum iotgw_attr {
 	IOTGW_A_STATS,
 	IOTGW_A_REPLACE,
 	IOTGW_A_FLOW,
+	IOTGW_A_EVENT,
 
 	__IOTGW_A_MAX
 };
@@ -184,6 +218,7 @@ enum iotgw_config_attr {
 	IOTGW_CONFIG_A_FLOW_IDLE_MS,
 	IOTGW_CONFIG_A_QUEUE_MAX_BYTES,
 	IOTGW_CONFIG_A_QUEUE_MAX_MSGS,
+	IOTGW_CONFIG_A_EVENT_RATE,
 
 	__IOTGW_CONFIG_A_MAX
 };
@@ -264,6 +299,8 @@ enum iotgw_stats_attr {
 	IOTGW_STATS_A_REPLIES,		/* CoAP RSTs sent */
 	IOTGW_STATS_A_REASON,		/* nest, enum iotgw_reason_attr */
 	IOTGW_STATS_A_FLOWS,		/* MQTT connections tracked now */
+	IOTGW_STATS_A_EVENTS,		/* events sent to the monitor group */
+	IOTGW_STATS_A_EVENTS_SKIPPED,	/* over EVENT_RATE, or no memory */
 
 	__IOTGW_STATS_A_MAX
 };
@@ -307,5 +344,41 @@ enum iotgw_flow_attr {
 };
 
 #define IOTGW_FLOW_A_MAX (__IOTGW_FLOW_A_MAX - 1)
+
+/* What happened to a message, as an event reports it. */
+enum iotgw_verdict {
+	IOTGW_VERDICT_UNMATCHED,	/* classified, no rule: accepted */
+	IOTGW_VERDICT_ACCEPTED,
+	IOTGW_VERDICT_DROPPED,
+	IOTGW_VERDICT_MARKED,
+	IOTGW_VERDICT_RATELIMITED,	/* over the rule's limit: dropped */
+	IOTGW_VERDICT_MALFORMED,	/* not classified: see the reason */
+
+	__IOTGW_VERDICT_MAX
+};
+
+enum iotgw_event_attr {
+	IOTGW_EVENT_A_UNSPEC,
+	IOTGW_EVENT_A_PAD,
+	IOTGW_EVENT_A_PROTO,
+	IOTGW_EVENT_A_HOOK,
+	IOTGW_EVENT_A_FAMILY,
+	IOTGW_EVENT_A_SRC,
+	IOTGW_EVENT_A_DST,
+	IOTGW_EVENT_A_SRC_PORT,
+	IOTGW_EVENT_A_DST_PORT,
+	IOTGW_EVENT_A_VERDICT,
+	IOTGW_EVENT_A_TOPIC,
+	IOTGW_EVENT_A_RULE,
+	IOTGW_EVENT_A_LEN,
+	IOTGW_EVENT_A_COAP_TYPE,
+	IOTGW_EVENT_A_COAP_CODE,
+	IOTGW_EVENT_A_MQTT_QOS,
+	IOTGW_EVENT_A_REASON,
+
+	__IOTGW_EVENT_A_MAX
+};
+
+#define IOTGW_EVENT_A_MAX (__IOTGW_EVENT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_IOTGW_H */
