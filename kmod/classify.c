@@ -3,9 +3,12 @@
  * The fast path's decision for one message: parse it, find its topic,
  * match the rules, apply the action, count everything.
  */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/udp.h>
+#include <net/ipv6.h>
 #include <uapi/linux/iotgw.h>
 
 #include "classify.h"
@@ -33,8 +36,29 @@ void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why)
 	iotgw_stats_reason(in->stats, why);
 }
 
+/* The source address of @skb, IPv4 mapped into IPv6. */
+static void iotgw_skb_source(const struct sk_buff *skb, struct in6_addr *src)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, src);
+	else
+		*src = ipv6_hdr(skb)->saddr;
+}
+
+static bool iotgw_rule_within_rate(struct iotgw_rule *rule,
+				   const struct sk_buff *skb)
+{
+	struct in6_addr src;
+
+	if (!rule->srcs)
+		return iotgw_ratelimit_allow(&rule->bucket);
+	iotgw_skb_source(skb, &src);
+	return iotgw_ratelimit_allow_source(&rule->bucket, rule->srcs, &src);
+}
+
 enum iotgw_verdict iotgw_rule_decide(struct iotgw_net *in,
 				     struct iotgw_rule *rule,
+				     const struct sk_buff *skb,
 				     unsigned int bytes)
 {
 	enum iotgw_verdict verdict = IOTGW_VERDICT_ACCEPTED;
@@ -48,7 +72,7 @@ enum iotgw_verdict iotgw_rule_decide(struct iotgw_net *in,
 		cnt = IOTGW_CNT_DROPPED;
 		break;
 	case IOTGW_ACTION_RATELIMIT:
-		if (iotgw_ratelimit_allow(&rule->bucket))
+		if (iotgw_rule_within_rate(rule, skb))
 			break;
 		verdict = IOTGW_VERDICT_RATELIMITED;
 		rcnt = IOTGW_RCNT_RATELIMITED;
@@ -189,7 +213,7 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
-	verdict = iotgw_rule_decide(in, rule, skb->len);
+	verdict = iotgw_rule_decide(in, rule, skb, skb->len);
 	if (unlikely(iotgw_monitor_listening(in)))
 		iotgw_coap_event(in, skb, thoff, hook, len, &msg, rule,
 				 verdict, 0);

@@ -31,12 +31,14 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why);
 
 /*
- * What @rule decides for one message of @bytes (enum iotgw_verdict:
- * ACCEPTED, DROPPED, MARKED or RATELIMITED). Counts it for the rule and
- * the namespace.
+ * What @rule decides for one message of @bytes in @skb (enum
+ * iotgw_verdict: ACCEPTED, DROPPED, MARKED or RATELIMITED; a per-source
+ * limit counts @skb's source address). Counts it for the rule and the
+ * namespace.
  */
 enum iotgw_verdict iotgw_rule_decide(struct iotgw_net *in,
 				     struct iotgw_rule *rule,
+				     const struct sk_buff *skb,
 				     unsigned int bytes);
 
 /* Whether a message with @verdict goes on. */

@@ -279,7 +279,7 @@ static void iotgw_mqtt_publish(struct iotgw_mqtt_ctx *ctx,
 		return;
 	}
 	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
-	verdict = iotgw_rule_decide(in, rule,
+	verdict = iotgw_rule_decide(in, rule, ctx->skb,
 				    iotgw_mqtt_packet_len(ev->remaining));
 	if (unlikely(iotgw_monitor_listening(in)))
 		iotgw_mqtt_event(ctx, ev, rule, verdict, 0);

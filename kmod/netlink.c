@@ -354,10 +354,16 @@ static struct iotgw_rule *iotgw_rule_from_attrs(struct genl_info *info,
 		goto err_free;
 	}
 	if (rule->flags & IOTGW_RULE_F_PER_SOURCE) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_FLAGS],
-				    "per-source rate limiting is not supported yet");
-		err = -EOPNOTSUPP;
-		goto err_free;
+		if (rule->action != IOTGW_ACTION_RATELIMIT) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_FLAGS],
+					    "per-source belongs to action ratelimit");
+			goto err_free;
+		}
+		rule->srcs = iotgw_ratelimit_srcs_alloc();
+		if (!rule->srcs) {
+			err = -ENOMEM;
+			goto err_free;
+		}
 	}
 	iotgw_ratelimit_init(&rule->bucket, rule->rate, rule->burst);
 	*errp = 0;

@@ -2,6 +2,8 @@
 #ifndef _IOTGW_RATELIMIT_H
 #define _IOTGW_RATELIMIT_H
 
+#include <linux/in6.h>
+#include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -25,5 +27,35 @@ void iotgw_ratelimit_set(struct iotgw_ratelimit *rl, u32 rate, u32 burst);
 
 /* Whether one more packet is within the limit; takes its token if so. */
 bool iotgw_ratelimit_allow(struct iotgw_ratelimit *rl);
+
+/*
+ * A rule's buckets per source address (IPv4 mapped into IPv6), for
+ * "ratelimit per-source": at most IOTGW_RATELIMIT_SOURCES of them, a new
+ * source taking the place of the one seen longest ago (which starts
+ * again with a full bucket when it comes back).
+ */
+#define IOTGW_RATELIMIT_SOURCES		1024
+#define IOTGW_RATELIMIT_SRC_BUCKETS	256
+
+struct iotgw_ratelimit_srcs {
+	spinlock_t lock;		/* everything below */
+	struct hlist_head buckets[IOTGW_RATELIMIT_SRC_BUCKETS];
+	struct list_head lru;		/* least recently seen first */
+	u32 count;
+	u32 seed;
+};
+
+/* Process context. NULL if out of memory. */
+struct iotgw_ratelimit_srcs *iotgw_ratelimit_srcs_alloc(void);
+void iotgw_ratelimit_srcs_free(struct iotgw_ratelimit_srcs *srcs);
+
+/*
+ * Whether one more packet from @src is within @rl's rate and burst, in
+ * @src's own bucket (taking its token if so). Without memory for a new
+ * source, @rl's shared bucket decides.
+ */
+bool iotgw_ratelimit_allow_source(struct iotgw_ratelimit *rl,
+				  struct iotgw_ratelimit_srcs *srcs,
+				  const struct in6_addr *src);
 
 #endif /* _IOTGW_RATELIMIT_H */

@@ -59,6 +59,7 @@ struct iotgw_rule *iotgw_rule_alloc(const char *name, const char *filter,
 
 void iotgw_rule_free(struct iotgw_rule *rule)
 {
+	iotgw_ratelimit_srcs_free(rule->srcs);
 	free_percpu(rule->stats);
 	kfree(rule);
 }

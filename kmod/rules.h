@@ -31,6 +31,7 @@ struct iotgw_rule {
 	u32 rate;
 	u32 burst;
 	struct iotgw_ratelimit bucket;
+	struct iotgw_ratelimit_srcs *srcs;	/* IOTGW_RULE_F_PER_SOURCE */
 	struct iotgw_rule_stats __percpu *stats;
 	char name[IOTGW_RULE_NAME_MAX];
 	u16 filter_len;

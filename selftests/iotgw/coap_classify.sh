@@ -88,6 +88,24 @@ max=$(( 5 + (10 * ms + 999) / 1000 + 1 ))
 expect_eq "ratelimit: passed + limited" "$((passed + limited))" 40
 echo "ok: ratelimit passed $passed of 40 in ${ms} ms"
 
+# ratelimit per-source: each source address (here the sensor's IPv4 and
+# IPv6 ones) has a bucket of its own; a shared one would pass 3 in all
+gw rule add t-rls filter 'persrc/#' action ratelimit rate 1 burst 3 per-source
+total=0
+for dst in 10.10.1.1 fd00:1::1; do
+	before=$(rule_stat t-rls accepted)
+	out=$(sensor_send -n 10 -w 100 -p persrc/x "$dst")
+	ms=$(field "$out" elapsed_ms)
+	passed=$(( $(rule_stat t-rls accepted) - before ))
+	max=$(( 3 + (ms + 999) / 1000 + 1 ))
+	[ "$passed" -ge 3 ] && [ "$passed" -le "$max" ] ||
+		fail "per-source ratelimit, to $dst: $passed of 10 passed in ${ms} ms, want 3..$max"
+	echo "ok: per-source ratelimit, to $dst: $passed of 10 passed in ${ms} ms"
+	total=$((total + passed))
+done
+expect_eq "per-source: passed + limited" \
+	"$((total + $(rule_stat t-rls ratelimited)))" 20
+
 # malformed CoAP is counted by kind and passed on, never crashes
 before=$(gw_stat parse-errors)
 sensor_send -x 5f0100010203 10.10.1.1 >/dev/null	# token length 15

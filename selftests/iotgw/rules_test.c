@@ -294,9 +294,9 @@ TEST_F(rules, bad_rules_refused_with_reasons)
 	r.flags = 1U << 30;
 	EXPECT_EQ(-EINVAL, rule_add(&self->nl, &r));
 	r.flags = IOTGW_RULE_F_PER_SOURCE;
-	r.action = IOTGW_ACTION_RATELIMIT;
-	r.rate = 10;
-	EXPECT_REFUSED(rule_add(&self->nl, &r), -EOPNOTSUPP, "per-source");
+	r.action = IOTGW_ACTION_ACCEPT;
+	EXPECT_REFUSED(rule_add(&self->nl, &r), -EINVAL,
+		       "per-source belongs to action ratelimit");
 	ASSERT_EQ(0, dump_rules(&self->nl, &dump_buf));
 	EXPECT_EQ(0, dump_buf.n);
 }

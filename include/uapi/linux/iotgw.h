@@ -126,7 +126,10 @@
  *	IOTGW_RULE_A_RATE	u32, packets per second (RATELIMIT, required)
  *	IOTGW_RULE_A_BURST	u32, bucket size in packets (RATELIMIT,
  *				default: RATE)
- *	IOTGW_RULE_A_FLAGS	u32, IOTGW_RULE_F_*
+ *	IOTGW_RULE_A_FLAGS	u32, IOTGW_RULE_F_*: PER_SOURCE (RATELIMIT
+ *				only) gives each source address its own
+ *				bucket, at most 1024 a rule, the source seen
+ *				longest ago making room for a new one
  *	IOTGW_RULE_A_STATS	nest (reply only), enum iotgw_stats_attr:
  *				PACKETS, BYTES and the per-action counters
  * IOTGW_A_FLOW (nest, enum iotgw_flow_attr, reply only)
