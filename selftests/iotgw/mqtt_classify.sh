@@ -112,7 +112,7 @@ wait_gw_stat flows 0
 # mqtt_send and mosquitto_pub; the cloud subscriber gets the forwarded ones
 gw rule add m-temp filter 'sensors/+/temp' proto mqtt action accept
 sub_start "$C" "$tmp/cloud-sub.out" -h 10.10.2.2 -t 'sensors/+/temp' \
-	-C 8 -W 30 -i cloud-sub
+	-C 8 -W 120 -i cloud-sub
 cloud_sub=$SUB_PID
 acked "accept, MQTT 3.1.1, IPv4 forwarded" 3 -l 4 -i s-v4 -t sensors/kitchen/temp 10.10.2.2
 acked "accept, MQTT 5, IPv4 forwarded" 3 -l 5 -i s-v5 -t sensors/hall/temp 10.10.2.2
@@ -171,7 +171,7 @@ check_global "after marked PUBLISH"
 # ---- drop: the publisher's connection is reset, a subscriber's
 # connection through the gateway stays up and gets what comes next
 sub_start "$S" "$tmp/door-watch.out" -h 10.10.2.2 -t 'sensors/#' \
-	-C 2 -W 30 -i door-watch
+	-C 2 -W 120 -i door-watch
 watch=$SUB_PID
 wait_gw_stat flows 1
 flow_line "the subscriber's connection is listed" \

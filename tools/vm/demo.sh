@@ -1,7 +1,8 @@
 #!/bin/bash
 # The gateway scenario `make demo` runs inside the VM, narrated. It grows
-# with the project: today sensors send CoAP through the gateway to a
-# server in the cloud namespace and the module classifies it by topic.
+# with the project: today sensors send CoAP and MQTT through the gateway
+# to a server and a broker in the cloud namespace, the module classifies
+# them by topic, and a monitor on the gateway shows each decision.
 set -u
 export PATH=$IOTGW_TOP/tools/iotgwctl:$PATH
 . "$IOTGW_TOP/selftests/iotgw/lib.sh"
@@ -20,9 +21,15 @@ say "kernel $(uname -r): loading the iotgw module"
 show insmod "$IOTGW_KO" || exit 1
 show iotgwctl version
 
-say "three hosts: sensor 10.10.1.2 -- gateway -- cloud 10.10.2.2 (CoAP server)"
+say "three hosts: sensor 10.10.1.2 -- gateway -- cloud 10.10.2.2 (CoAP server, MQTT broker)"
 topo_up
+trap mqtt_down EXIT
+iotgw_tmp
 ip netns exec "$C" coap-server-notls >/dev/null 2>&1 &
+mqtt_broker "$C"
+say "a monitor on the gateway prints every decision (shown at the end)"
+printf '$ iotgwctl monitor &\n'
+bg_ns "$G" "$IOTGW_TMP/monitor.out" iotgwctl monitor
 sleep 1
 
 say "rules on the gateway, by topic (most specific filter wins)"
@@ -44,10 +51,30 @@ for i in 1 2 3 4; do
 		coap://10.10.2.2/debug/x >/dev/null 2>&1
 done
 
+say "MQTT: a reading published through the gateway at QoS 1 is classified and passes"
+printf '$ mosquitto_pub -h 10.10.2.2 -q 1 -t sensors/hall/temp -m 20.5\n'
+ip netns exec "$S" timeout 10 mosquitto_pub -h 10.10.2.2 -q 1 \
+	-t sensors/hall/temp -m 20.5 2>&1 | sed 's/^/  /'
+echo "  (exit ${PIPESTATUS[0]})"
+say "MQTT: a PUBLISH on a door topic resets that connection at both ends"
+printf '$ mosquitto_pub -h 10.10.2.2 -q 1 -t sensors/door/7 -m open\n'
+ip netns exec "$S" timeout 10 mosquitto_pub -h 10.10.2.2 -q 1 \
+	-t sensors/door/7 -m open 2>&1 | sed 's/^/  /'
+echo "  (exit ${PIPESTATUS[0]})"
+say "MQTT connections the gateway follows (a sensor holding one open)"
+ip netns exec "$S" timeout 4 mosquitto_sub -h 10.10.2.2 -i door-watch \
+	-t 'sensors/#' >/dev/null 2>&1 &
+sleep 1
+gw flow show
+
+say "what the monitor saw"
+sleep 1
+sed 's/^/  /' "$IOTGW_TMP/monitor.out"
+
 say "per-rule and gateway counters"
 gw -s rule show
 gw stats
 say "unloading"
-topo_down
+mqtt_down
 trap - EXIT
 show rmmod iotgw

@@ -38,9 +38,11 @@ for t in "$@"; do
 	dmesg -C
 	grep -q '^iotgw ' /proc/modules || insmod "$IOTGW_KO" ||
 		echo "# cannot load $IOTGW_KO"
+	start=$(date +%s)
 	out=$(cd "$dir" && timeout -k 5 "$test_timeout" "./$t" 2>&1)
 	rc=$?
 	echo "$out" | sed 's/^/# /'
+	echo "# $t: $(( $(date +%s) - start ))s"
 	[ "$rc" = 124 ] || [ "$rc" = 137 ] &&
 		echo "# $t: TIMEOUT after ${test_timeout}s"
 	# kselftest_harness programs count their cases; scripts count as one.

@@ -24,7 +24,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$mode" in
-test) timeout=${timeout:-900} ;;
+# The debug kernel (KASAN, lockdep, kmemleak) runs the suite several
+# times slower under TCG.
+test) [ "$kernel" = debug ] && timeout=${timeout:-1800} || timeout=${timeout:-900} ;;
 demo) timeout=${timeout:-300} ;;
 shell) timeout=${timeout:-0} ;;
 *) die "unknown mode \"$mode\" (test, demo or shell)" ;;
