@@ -60,6 +60,20 @@ static void iotgw_flow_unlink(struct iotgw_flows *flows,
 	spin_unlock_bh(&flows->lock);
 }
 
+/*
+ * Flows the collector forgets after IOTGW_FLOW_SHORT of silence rather
+ * than the configured idle time: those reset by a drop rule (kept that
+ * long so that nothing more of them passes), and those whose server never
+ * answered the SYN (so that a SYN flood cannot hold the table for long).
+ */
+#define IOTGW_FLOW_SHORT	(10 * HZ)
+
+static bool iotgw_flow_short_lived(const struct iotgw_flow *flow)
+{
+	return READ_ONCE(flow->state) == IOTGW_FLOW_RESET ||
+	       !READ_ONCE(flow->dir[1].seq_known);
+}
+
 static void iotgw_flows_gc(struct work_struct *work)
 {
 	struct iotgw_flows *flows = container_of(to_delayed_work(work),
@@ -77,7 +91,9 @@ static void iotgw_flows_gc(struct work_struct *work)
 	spin_lock_bh(&flows->lock);
 	for (i = 0; i < IOTGW_FLOW_BUCKETS; i++)
 		hlist_for_each_entry_safe(flow, tmp, &flows->buckets[i], node)
-			if (time_after(jiffies, READ_ONCE(flow->last) + idle))
+			if (time_after(jiffies, READ_ONCE(flow->last) +
+				       (iotgw_flow_short_lived(flow) ?
+					IOTGW_FLOW_SHORT : idle)))
 				iotgw_flow_unlink_locked(flows, flow);
 	spin_unlock_bh(&flows->lock);
 	queue_delayed_work(system_power_efficient_wq, &flows->gc, HZ);
@@ -178,6 +194,17 @@ static void iotgw_flow_start(struct iotgw_net *in,
 
 	spin_lock(&flows->lock);
 	old = iotgw_flow_lookup(flows, key);
+	/*
+	 * A SYN on a connection whose data is being followed is not a new
+	 * connection (a stray or forged one would otherwise make the tracker
+	 * start over and misread the stream): keep following.
+	 */
+	if (old && READ_ONCE(old->state) == IOTGW_FLOW_TRACKING &&
+	    READ_ONCE(old->bytes)) {
+		spin_unlock(&flows->lock);
+		kfree(flow);
+		return;
+	}
 	if (old)
 		iotgw_flow_unlink_locked(flows, old);
 	if (flows->count >= max) {
@@ -304,7 +331,7 @@ static bool iotgw_mqtt_feed(struct iotgw_mqtt_ctx *ctx, int d, const u8 *data,
 		data += used;
 		len -= used;
 		if (e == MQTT_EV_ERROR) {
-			flow->state = IOTGW_FLOW_MALFORMED;
+			WRITE_ONCE(flow->state, IOTGW_FLOW_MALFORMED);
 			iotgw_stats_count(ctx->in->stats,
 					  IOTGW_CNT_PARSE_ERRORS, 1);
 			iotgw_stats_reason(ctx->in->stats,
@@ -358,7 +385,7 @@ static void iotgw_mqtt_follow(struct iotgw_mqtt_ctx *ctx, int d,
 	}
 	diff = (s32)(seq - dir->next_seq);
 	if (!dir->seq_known || diff > 0) {
-		flow->state = IOTGW_FLOW_LOST_SYNC;
+		WRITE_ONCE(flow->state, IOTGW_FLOW_LOST_SYNC);
 		iotgw_unclassified(ctx->in, IOTGW_REASON_MQTT_OUT_OF_ORDER);
 		return;
 	}
@@ -370,7 +397,7 @@ static void iotgw_mqtt_follow(struct iotgw_mqtt_ctx *ctx, int d,
 		len -= -diff;
 	}
 	dir->next_seq += len;
-	flow->bytes += len;
+	WRITE_ONCE(flow->bytes, flow->bytes + len);
 
 	while (len) {
 		unsigned int n = min_t(unsigned int, len, IOTGW_MQTT_CHUNK);
@@ -389,11 +416,13 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 	struct iotgw_mqtt_ctx ctx = {
 		.in = in, .skb = skb, .thoff = thoff, .hook = hook,
 	};
+	struct iotgw_flow_dir *dir;
 	struct iotgw_flow_key key;
 	struct tcphdr _th;
 	const struct tcphdr *th;
 	unsigned int dataoff;
-	bool to_server, close;
+	bool to_server, close, rst;
+	u32 expect;
 	u16 port;
 	int d;
 
@@ -421,7 +450,7 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 		if (!to_server && th->ack && ctx.flow) {
 			spin_lock(&ctx.flow->lock);
 			ctx.flow->dir[1].next_seq = ntohl(th->seq) + 1;
-			ctx.flow->dir[1].seq_known = true;
+			WRITE_ONCE(ctx.flow->dir[1].seq_known, true);
 			spin_unlock(&ctx.flow->lock);
 		}
 		return NF_ACCEPT;
@@ -439,25 +468,59 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 		spin_unlock(&ctx.flow->lock);
 		return NF_ACCEPT;
 	}
+	if (ctx.flow->state == IOTGW_FLOW_RESET) {
+		/*
+		 * Reset by a drop rule: nothing more of it passes. Resets (ours
+		 * among them) go on; a peer still sending did not get ours.
+		 */
+		spin_unlock(&ctx.flow->lock);
+		if (th->rst)
+			return NF_ACCEPT;
+		if (hook != IOTGW_HOOK_LOCAL_OUT &&
+		    !iotgw_xmit_tcp_reset(in->net, skb, thoff, true, 0))
+			iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
+		return NF_DROP;
+	}
 	WRITE_ONCE(ctx.flow->last, jiffies);
+	dir = &ctx.flow->dir[d];
+	/* what the receiver expects next, before this segment */
+	expect = dir->seq_known ? dir->next_seq : ntohl(th->seq);
+	/* RFC 5961 3.2: only a reset at exactly the next byte is one */
+	rst = th->rst && ntohl(th->seq) == expect;
+	if (skb->len > dataoff && hook != IOTGW_HOOK_LOCAL_OUT &&
+	    nf_checksum(skb, hook == IOTGW_HOOK_FWD ? NF_INET_FORWARD :
+						      NF_INET_LOCAL_IN,
+			thoff, IPPROTO_TCP,
+			skb->protocol == htons(ETH_P_IP) ? NFPROTO_IPV4 :
+							   NFPROTO_IPV6)) {
+		/* its receiver drops it too: following it would skip the real one */
+		spin_unlock(&ctx.flow->lock);
+		iotgw_unclassified(in, IOTGW_REASON_MQTT_BAD_CHECKSUM);
+		return NF_ACCEPT;
+	}
 	iotgw_mqtt_follow(&ctx, d, dataoff, skb->len - dataoff, ntohl(th->seq));
 	if (th->fin)
-		ctx.flow->dir[d].fin = true;
-	close = th->rst || ctx.drop ||
-		(ctx.flow->dir[0].fin && ctx.flow->dir[1].fin);
+		dir->fin = true;
+	close = rst || (ctx.flow->dir[0].fin && ctx.flow->dir[1].fin);
 	if (ctx.drop)
-		ctx.flow->state = IOTGW_FLOW_RESET;
+		WRITE_ONCE(ctx.flow->state, IOTGW_FLOW_RESET);
 	spin_unlock(&ctx.flow->lock);
 
 	if (ctx.drop) {
-		/* Dropping one segment would only stall the stream. */
-		iotgw_xmit_tcp_reset(in->net, skb, thoff, true);
-		iotgw_xmit_tcp_reset(in->net, skb, thoff, false);
-		iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 2);
+		/*
+		 * Dropping one segment would only stall the stream: reset both
+		 * ends. The flow stays, in IOTGW_FLOW_RESET, until the collector
+		 * forgets it, so that a retransmission does not pass either.
+		 */
+		if (!iotgw_xmit_tcp_reset(in->net, skb, thoff, true, 0))
+			iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
+		if (!iotgw_xmit_tcp_reset(in->net, skb, thoff, false, expect))
+			iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
+		return NF_DROP;
 	}
 	if (close)
 		iotgw_flow_unlink(&in->flows, ctx.flow);
-	return ctx.drop ? NF_DROP : NF_ACCEPT;
+	return NF_ACCEPT;
 }
 
 int iotgw_flows_dump(struct iotgw_flows *flows, struct sk_buff *skb,

@@ -176,6 +176,8 @@ const char *iotgw_reason_name(enum iotgw_reason reason, char *buf,
 			"MQTT topic alias without a known topic",
 		[IOTGW_REASON_MQTT_NO_MEMORY - IOTGW_REASON_OWN] =
 			"MQTT connection not followed: no memory",
+		[IOTGW_REASON_MQTT_BAD_CHECKSUM - IOTGW_REASON_OWN] =
+			"MQTT segment with a wrong TCP checksum: not followed",
 	};
 
 	if ((unsigned int)reason < __COAP_ERR_MAX)

@@ -47,6 +47,7 @@ enum iotgw_reason {
 	IOTGW_REASON_MQTT_HDR_TOO_LONG,	/* PUBLISH header beyond the buffer */
 	IOTGW_REASON_MQTT_NO_ALIAS,	/* topic alias with no known topic */
 	IOTGW_REASON_MQTT_NO_MEMORY,	/* no memory for a flow or alias map */
+	IOTGW_REASON_MQTT_BAD_CHECKSUM,	/* TCP checksum wrong: not followed */
 	__IOTGW_REASON_MAX
 };
 

@@ -183,7 +183,7 @@ int iotgw_xmit_udp_reply(struct net *net, struct sk_buff *oskb,
 }
 
 int iotgw_xmit_tcp_reset(struct net *net, struct sk_buff *oskb,
-			 unsigned int thoff, bool to_source)
+			 unsigned int thoff, bool to_source, u32 seq)
 {
 	struct tcphdr _oth, th = {};
 	const struct tcphdr *oth;
@@ -214,7 +214,7 @@ int iotgw_xmit_tcp_reset(struct net *net, struct sk_buff *oskb,
 	} else {
 		th.source = oth->source;
 		th.dest = oth->dest;
-		th.seq = oth->seq;
+		th.seq = htonl(seq);
 	}
 	return iotgw_xmit(net, oskb, to_source, &l4);
 }

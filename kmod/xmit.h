@@ -18,11 +18,10 @@ int iotgw_xmit_udp_reply(struct net *net, struct sk_buff *oskb,
 /*
  * Reset the TCP connection of segment @oskb (TCP header at @thoff): to
  * its source as its destination would (@to_source), or to its
- * destination as its source would, with the sequence number the segment
- * carried (the segment itself is dropped, so that number is the one its
- * destination expects next).
+ * destination as its source would, with sequence number @seq, the one
+ * the destination expects next (the segment itself is dropped).
  */
 int iotgw_xmit_tcp_reset(struct net *net, struct sk_buff *oskb,
-			 unsigned int thoff, bool to_source);
+			 unsigned int thoff, bool to_source, u32 seq);
 
 #endif /* _IOTGW_XMIT_H */
