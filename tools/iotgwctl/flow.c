@@ -134,27 +134,13 @@ static int flow_show(int argc, char **argv)
 	struct flow_show show = { NULL };
 	struct iotgw_nl *nl;
 	struct nl_msg *msg;
-	int rc;
 
 	if (argc > 0)
 		return iotgwctl_no_arguments("flow show", argv[0]);
 	msg = iotgwctl_request(&nl, IOTGW_CMD_FLOW_GET, NLM_F_DUMP);
 	if (!msg)
 		return IOTGWCTL_FAIL;
-	if (iotgwctl_json) {
-		show.array = json_object_new_array();
-		if (!show.array) {
-			nlmsg_free(msg);
-			iotgwctl_error("out of memory");
-			return IOTGWCTL_FAIL;
-		}
-	}
-	rc = iotgwctl_transact(nl, "flow show", msg, show_flow, &show);
-	if (rc) {
-		json_object_put(show.array);
-		return rc;
-	}
-	return show.array ? json_print(show.array) : IOTGWCTL_OK;
+	return iotgwctl_show(nl, "flow show", msg, show_flow, &show, &show.array);
 }
 
 int do_flow(int argc, char **argv)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "iotgwctl.h"
+#include "json.h"
 #include "parse.h"
 
 bool iotgwctl_json;
@@ -129,6 +130,30 @@ int iotgwctl_transact(struct iotgw_nl *nl, const char *what,
 		return IOTGWCTL_FAIL;
 	}
 	return IOTGWCTL_OK;
+}
+
+int iotgwctl_show(struct iotgw_nl *nl, const char *what, struct nl_msg *msg,
+		  int (*on_reply)(struct nl_msg *reply, void *arg), void *arg,
+		  struct json_object **array)
+{
+	int rc;
+
+	*array = NULL;
+	if (iotgwctl_json) {
+		*array = json_object_new_array();
+		if (!*array) {
+			nlmsg_free(msg);
+			iotgwctl_error("out of memory");
+			return IOTGWCTL_FAIL;
+		}
+	}
+	rc = iotgwctl_transact(nl, what, msg, on_reply, arg);
+	if (rc) {
+		json_object_put(*array);
+		*array = NULL;
+		return rc;
+	}
+	return *array ? json_print(*array) : IOTGWCTL_OK;
 }
 
 static int do_version(int argc, char **argv)

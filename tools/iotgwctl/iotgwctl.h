@@ -40,6 +40,18 @@ int iotgwctl_transact(struct iotgw_nl *nl, const char *what,
 		      int (*on_reply)(struct nl_msg *reply, void *arg),
 		      void *arg);
 
+struct json_object;
+
+/*
+ * Send the get or dump @msg (consumed) and hand each reply to @on_reply,
+ * as iotgwctl_transact(). With -j, *@array is a new JSON array for
+ * @on_reply (through @arg) to fill, printed at the end; NULL otherwise.
+ * Returns an exit code.
+ */
+int iotgwctl_show(struct iotgw_nl *nl, const char *what, struct nl_msg *msg,
+		  int (*on_reply)(struct nl_msg *reply, void *arg), void *arg,
+		  struct json_object **array);
+
 /* Usage errors shared by the objects; each returns IOTGWCTL_USAGE. */
 int iotgwctl_unknown_command(const char *object, const char *word);
 int iotgwctl_no_arguments(const char *what, const char *word);

@@ -435,7 +435,6 @@ static int rule_show(int argc, char **argv)
 	struct nlattr *nest;
 	struct iotgw_nl *nl;
 	struct nl_msg *msg;
-	int rc;
 
 	if (argc > 0 && !check_name("rule show", argv[0]))
 		return IOTGWCTL_USAGE;
@@ -453,20 +452,7 @@ static int rule_show(int argc, char **argv)
 	}
 	if (!msg)
 		return IOTGWCTL_FAIL;
-	if (iotgwctl_json) {
-		show.array = json_object_new_array();
-		if (!show.array) {
-			nlmsg_free(msg);
-			iotgwctl_error("out of memory");
-			return IOTGWCTL_FAIL;
-		}
-	}
-	rc = iotgwctl_transact(nl, "rule show", msg, show_rule, &show);
-	if (rc) {
-		json_object_put(show.array);
-		return rc;
-	}
-	return show.array ? json_print(show.array) : IOTGWCTL_OK;
+	return iotgwctl_show(nl, "rule show", msg, show_rule, &show, &show.array);
 }
 
 static int rule_flush(int argc, char **argv)
