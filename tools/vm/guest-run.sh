@@ -12,6 +12,9 @@ export PATH=$IOTGW_TOP/tools/iotgwctl:$PATH
 kmemleak=/sys/kernel/debug/kmemleak
 test_timeout=$(sed -n 's/^timeout=//p' "$dir/settings" 2>/dev/null)
 test_timeout=${test_timeout:-120}
+# KASAN, lockdep and kmemleak under TCG: the same test takes 5 to 10 times
+# as long on the debug kernel.
+[ "$IOTGW_KERNEL" = debug ] && test_timeout=$((test_timeout * 3))
 pass=0 fail=0 n=0
 
 # shellcheck disable=SC2086
