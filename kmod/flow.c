@@ -13,6 +13,8 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/ip6_checksum.h>
 #include <net/ipv6.h>
 #include <uapi/linux/iotgw.h>
 
@@ -64,14 +66,16 @@ static void iotgw_flow_unlink(struct iotgw_flows *flows,
  * Flows the collector forgets after IOTGW_FLOW_SHORT of silence rather
  * than the configured idle time: those reset by a drop rule (kept that
  * long so that nothing more of them passes), and those whose server never
- * answered the SYN (so that a SYN flood cannot hold the table for long).
+ * answered the SYN and that carried no data (so that a SYN flood cannot
+ * hold the table for long; a connection seen one way only, on an
+ * asymmetric route, is still followed).
  */
 #define IOTGW_FLOW_SHORT	(10 * HZ)
 
 static bool iotgw_flow_short_lived(const struct iotgw_flow *flow)
 {
 	return READ_ONCE(flow->state) == IOTGW_FLOW_RESET ||
-	       !READ_ONCE(flow->dir[1].seq_known);
+	       (!READ_ONCE(flow->dir[1].seq_known) && !READ_ONCE(flow->bytes));
 }
 
 static void iotgw_flows_gc(struct work_struct *work)
@@ -410,6 +414,29 @@ static void iotgw_mqtt_follow(struct iotgw_mqtt_ctx *ctx, int d,
 	}
 }
 
+/*
+ * Whether the TCP checksum of @skb (TCP header at @thoff) is right, as its
+ * receiver will find it. Verified here in software but where the device or
+ * the stack already did (CHECKSUM_UNNECESSARY, or CHECKSUM_PARTIAL for
+ * what this host sends), without touching the skb's checksum state:
+ * nf_checksum() would trust skb->csum, which forwarding does not keep.
+ */
+static bool iotgw_tcp_csum_ok(const struct sk_buff *skb, unsigned int thoff)
+{
+	unsigned int len = skb->len - thoff;
+	__wsum sum;
+
+	if (skb->ip_summed == CHECKSUM_UNNECESSARY ||
+	    skb->ip_summed == CHECKSUM_PARTIAL)
+		return true;
+	sum = skb_checksum(skb, thoff, len, 0);
+	if (skb->protocol == htons(ETH_P_IP))
+		return !csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr,
+					  len, IPPROTO_TCP, sum);
+	return !csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr,
+				len, IPPROTO_TCP, sum);
+}
+
 unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 				 unsigned int thoff, u8 hook)
 {
@@ -439,6 +466,14 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 	dataoff = thoff + th->doff * 4;
 	if (th->doff < 5 || dataoff > skb->len)
 		return NF_ACCEPT;
+	/*
+	 * Its receiver drops a segment with a wrong checksum: following it
+	 * (data, SYN, FIN or RST) would make the tracker disagree with it.
+	 */
+	if (hook != IOTGW_HOOK_LOCAL_OUT && !iotgw_tcp_csum_ok(skb, thoff)) {
+		iotgw_unclassified(in, IOTGW_REASON_MQTT_BAD_CHECKSUM);
+		return NF_ACCEPT;
+	}
 
 	iotgw_flow_key(skb, th, to_server, &key);
 	if (th->syn) {
@@ -447,10 +482,13 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 			return NF_ACCEPT;
 		}
 		ctx.flow = iotgw_flow_lookup(&in->flows, &key);
+		/* the first SYN-ACK; a later one does not restart the stream */
 		if (!to_server && th->ack && ctx.flow) {
 			spin_lock(&ctx.flow->lock);
-			ctx.flow->dir[1].next_seq = ntohl(th->seq) + 1;
-			WRITE_ONCE(ctx.flow->dir[1].seq_known, true);
+			if (!ctx.flow->dir[1].seq_known) {
+				ctx.flow->dir[1].next_seq = ntohl(th->seq) + 1;
+				WRITE_ONCE(ctx.flow->dir[1].seq_known, true);
+			}
 			spin_unlock(&ctx.flow->lock);
 		}
 		return NF_ACCEPT;
@@ -485,22 +523,29 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 	dir = &ctx.flow->dir[d];
 	/* what the receiver expects next, before this segment */
 	expect = dir->seq_known ? dir->next_seq : ntohl(th->seq);
-	/* RFC 5961 3.2: only a reset at exactly the next byte is one */
-	rst = th->rst && ntohl(th->seq) == expect;
-	if (skb->len > dataoff && hook != IOTGW_HOOK_LOCAL_OUT &&
-	    nf_checksum(skb, hook == IOTGW_HOOK_FWD ? NF_INET_FORWARD :
-						      NF_INET_LOCAL_IN,
-			thoff, IPPROTO_TCP,
-			skb->protocol == htons(ETH_P_IP) ? NFPROTO_IPV4 :
-							   NFPROTO_IPV6)) {
-		/* its receiver drops it too: following it would skip the real one */
-		spin_unlock(&ctx.flow->lock);
-		iotgw_unclassified(in, IOTGW_REASON_MQTT_BAD_CHECKSUM);
-		return NF_ACCEPT;
-	}
+	/*
+	 * RFC 5961 3.2: a reset counts at the next byte (or the one before,
+	 * as Linux accepts after a FIN); any, once the stream is no longer
+	 * followed and its sequence numbers no longer known.
+	 */
+	rst = th->rst && (ctx.flow->state != IOTGW_FLOW_TRACKING ||
+			  ntohl(th->seq) == expect ||
+			  ntohl(th->seq) == expect - 1);
 	iotgw_mqtt_follow(&ctx, d, dataoff, skb->len - dataoff, ntohl(th->seq));
-	if (th->fin)
-		dir->fin = true;
+	/*
+	 * A FIN in sequence takes a sequence number, as the peers count;
+	 * once the stream is no longer followed, any FIN ends it.
+	 */
+	if (th->fin && !dir->fin) {
+		if (ctx.flow->state != IOTGW_FLOW_TRACKING) {
+			dir->fin = true;
+		} else if (dir->seq_known &&
+			   ntohl(th->seq) + (skb->len - dataoff) ==
+			   dir->next_seq) {
+			dir->next_seq++;
+			dir->fin = true;
+		}
+	}
 	close = rst || (ctx.flow->dir[0].fin && ctx.flow->dir[1].fin);
 	if (ctx.drop)
 		WRITE_ONCE(ctx.flow->state, IOTGW_FLOW_RESET);

@@ -117,8 +117,8 @@ void iotgw_monitor_send(struct iotgw_net *in, const struct iotgw_event *ev)
 		nlmsg_free(msg);
 		goto skipped;
 	}
-	/* -ESRCH: the last listener left meanwhile; the event is gone */
-	if (iotgw_genl_event_send(in->net, msg) == -ENOBUFS)
+	/* -ESRCH: the last listener left; -ENOBUFS: a listener overran */
+	if (iotgw_genl_event_send(in->net, msg))
 		goto skipped;
 	iotgw_stats_count(in->stats, IOTGW_CNT_EVENTS, 1);
 	return;

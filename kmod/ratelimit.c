@@ -117,7 +117,12 @@ bool iotgw_ratelimit_allow_source(struct iotgw_ratelimit *rl,
 		list_del(&e->lru);
 	}
 	e->addr = *src;
-	e->credit = rl->max;
+	/*
+	 * A full bucket for a new source only as fast as the rule's own
+	 * rate allows: sources beyond the table's size (or forged ones)
+	 * must not each bring a burst of credit.
+	 */
+	e->credit = iotgw_ratelimit_allow(rl) ? rl->max : 0;
 	e->last = now;
 	hlist_add_head(&e->node, head);
 	list_add_tail(&e->lru, &srcs->lru);

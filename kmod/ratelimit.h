@@ -31,8 +31,9 @@ bool iotgw_ratelimit_allow(struct iotgw_ratelimit *rl);
 /*
  * A rule's buckets per source address (IPv4 mapped into IPv6), for
  * "ratelimit per-source": at most IOTGW_RATELIMIT_SOURCES of them, a new
- * source taking the place of the one seen longest ago (which starts
- * again with a full bucket when it comes back).
+ * source taking the place of the one seen longest ago. A new source
+ * starts with a full bucket if the rule's shared bucket has a token for
+ * it (new sources come at most at the rule's rate), else an empty one.
  */
 #define IOTGW_RATELIMIT_SOURCES		1024
 #define IOTGW_RATELIMIT_SRC_BUCKETS	256

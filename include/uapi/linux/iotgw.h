@@ -129,7 +129,10 @@
  *	IOTGW_RULE_A_FLAGS	u32, IOTGW_RULE_F_*: PER_SOURCE (RATELIMIT
  *				only) gives each source address its own
  *				bucket, at most 1024 a rule, the source seen
- *				longest ago making room for a new one
+ *				longest ago making room for a new one; a new
+ *				source's bucket starts full if the rule's
+ *				shared bucket (RATE, BURST) has a token for
+ *				it, else empty
  *	IOTGW_RULE_A_STATS	nest (reply only), enum iotgw_stats_attr:
  *				PACKETS, BYTES and the per-action counters
  * IOTGW_A_FLOW (nest, enum iotgw_flow_attr, reply only)
