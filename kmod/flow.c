@@ -64,8 +64,9 @@ static void iotgw_flow_unlink(struct iotgw_flows *flows,
 
 /*
  * Flows the collector forgets after IOTGW_FLOW_SHORT of silence rather
- * than the configured idle time: those reset by a drop rule (kept that
- * long so that nothing more of them passes), and those whose server never
+ * than the configured idle time: those reset by a drop rule (kept until
+ * their peers are that long silent, so that nothing more of them passes,
+ * retransmissions included), and those whose server never
  * answered the SYN and that carried no data (so that a SYN flood cannot
  * hold the table for long; a connection seen one way only, on an
  * asymmetric route, is still followed).
@@ -511,6 +512,8 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 		 * Reset by a drop rule: nothing more of it passes. Resets (ours
 		 * among them) go on; a peer still sending did not get ours.
 		 */
+		if (!th->rst)	/* lingers while a peer keeps trying */
+			WRITE_ONCE(ctx.flow->last, jiffies);
 		spin_unlock(&ctx.flow->lock);
 		if (th->rst)
 			return NF_ACCEPT;

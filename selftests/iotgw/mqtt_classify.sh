@@ -186,13 +186,13 @@ expect_eq "drop QoS 0, IPv4 forwarded: reset" "$(field "$out" reset)" 1
 pub "$S" -l 5 -q 1 -n 1 -i door-pub6 -t sensors/door/temp fd00:1::1
 expect_eq "drop sensors/door/temp, MQTT 5, IPv6 local" "$out" \
 	"sent 1 acked 0 connack 0 reset 1"
+# a reset connection stays listed until its peers are silent for 10 s,
+# so that nothing more of it passes, then is forgotten
+flow_line "a reset connection lingers in state reset" \
+	"^flow $ip6 -> \[fd00:1::1\]:1883 mqtt 5 client \"door-pub6\" state reset "
 expect_eq "m-door packets" "$(rule_stat m-door packets)" 3
 expect_eq "m-door dropped" "$(rule_stat m-door dropped)" 3
 expect_eq "m-temp packets (sensors/door/temp is not its)" "$(rule_stat m-temp packets)" 12
-# a reset connection stays listed for 10 s, so that nothing more of it
-# passes, then is forgotten
-flow_line "a reset connection lingers in state reset" \
-	"^flow $ip6 -> \[fd00:1::1\]:1883 mqtt 5 client \"door-pub6\" state reset "
 wait_gw_stat flows 1 20
 flow_line "the subscriber's connection is still followed" \
 	"^flow $ip4 -> 10\.10\.2\.2:1883 mqtt 4 client \"door-watch\" state tracking publishes 0 "
