@@ -214,7 +214,7 @@ expect_eq "parse-errors after a PUBLISH with QoS 3" "$(gw_stat parse-errors)" "$
 bg_ns "$S" "$tmp/sink.out" "$send" --listen -n 1 -w 30000 10.10.1.2 1883
 sink=$BG_PID
 wait_listen "$S" 1883 || fail "mqtt_send --listen in the sensor namespace"
-bg_ns "$C" "$tmp/bad-len.out" "$send" --raw '30 ff ff ff ff 01' --hold 8000 \
+bg_ns "$C" "$tmp/bad-len.out" "$send" --raw '30 ff ff ff ff 01' --hold 20000 \
 	-i bad-len 10.10.1.2
 bad_len=$BG_PID
 parse_errors=$((parse_errors + 1))
@@ -235,10 +235,10 @@ check_global "after malformed input"
 # ---- flow show: open connections with their client ids, forgotten once
 # closed
 bg_ns "$S" "$tmp/hold1.out" "$send" -l 5 -q 1 -n 2 -i sensor-1 \
-	-t sensors/kitchen/temp --hold 8000 10.10.2.2
+	-t sensors/kitchen/temp --hold 20000 10.10.2.2
 hold1=$BG_PID
 bg_ns "$S" "$tmp/hold2.out" "$send" -l 4 -q 1 -n 1 -i sensor-2 \
-	-t nomatch/z --hold 8000 fd00:1::1
+	-t nomatch/z --hold 20000 fd00:1::1
 hold2=$BG_PID
 flow_line "sensor-1 (MQTT 5, IPv4 forwarded) is listed" \
 	"^flow $ip4 -> 10\.10\.2\.2:1883 mqtt 5 client \"sensor-1\" state tracking publishes 2 bytes [0-9]+ idle [0-9]+ms\$"
