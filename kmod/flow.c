@@ -416,22 +416,26 @@ static void iotgw_mqtt_follow(struct iotgw_mqtt_ctx *ctx, int d,
 }
 
 /*
- * Whether the TCP checksum of @skb (TCP header at @thoff) is right, as its
- * receiver will find it. Verified here in software but where the device or
- * the stack already did (CHECKSUM_UNNECESSARY, or CHECKSUM_PARTIAL for
- * what this host sends), without touching the skb's checksum state:
- * nf_checksum() would trust skb->csum, which forwarding does not keep.
+ * Whether the TCP checksum of @skb (TCP header at @thoff), seen at @hook
+ * (IN or FWD), is right, as its receiver will find it. nf_checksum() does
+ * the work where it can and records it, so that the TCP stack does not
+ * verify the segment again; only a CHECKSUM_COMPLETE packet at FORWARD,
+ * whose skb->csum nf_checksum() does not trust there, is summed here,
+ * without touching the skb's checksum state.
  */
-static bool iotgw_tcp_csum_ok(const struct sk_buff *skb, unsigned int thoff)
+static bool iotgw_tcp_csum_ok(struct sk_buff *skb, unsigned int thoff, u8 hook)
 {
 	unsigned int len = skb->len - thoff;
+	bool ipv4 = skb->protocol == htons(ETH_P_IP);
 	__wsum sum;
 
-	if (skb->ip_summed == CHECKSUM_UNNECESSARY ||
-	    skb->ip_summed == CHECKSUM_PARTIAL)
-		return true;
+	if (hook == IOTGW_HOOK_IN || skb->ip_summed != CHECKSUM_COMPLETE)
+		return !nf_checksum(skb, hook == IOTGW_HOOK_IN ?
+				    NF_INET_LOCAL_IN : NF_INET_FORWARD,
+				    thoff, IPPROTO_TCP,
+				    ipv4 ? NFPROTO_IPV4 : NFPROTO_IPV6);
 	sum = skb_checksum(skb, thoff, len, 0);
-	if (skb->protocol == htons(ETH_P_IP))
+	if (ipv4)
 		return !csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr,
 					  len, IPPROTO_TCP, sum);
 	return !csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr,
@@ -471,7 +475,7 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 	 * Its receiver drops a segment with a wrong checksum: following it
 	 * (data, SYN, FIN or RST) would make the tracker disagree with it.
 	 */
-	if (hook != IOTGW_HOOK_LOCAL_OUT && !iotgw_tcp_csum_ok(skb, thoff)) {
+	if (hook != IOTGW_HOOK_LOCAL_OUT && !iotgw_tcp_csum_ok(skb, thoff, hook)) {
 		iotgw_unclassified(in, IOTGW_REASON_MQTT_BAD_CHECKSUM);
 		return NF_ACCEPT;
 	}
