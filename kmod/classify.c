@@ -12,6 +12,7 @@
 #include <uapi/linux/iotgw.h>
 
 #include "classify.h"
+#include "coap_ingest.h"
 #include "monitor.h"
 #include "proto/coap.h"
 #include "rules.h"
@@ -36,8 +37,7 @@ void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why)
 	iotgw_stats_reason(in->stats, why);
 }
 
-/* The source address of @skb, IPv4 mapped into IPv6. */
-static void iotgw_skb_source(const struct sk_buff *skb, struct in6_addr *src)
+void iotgw_skb_source(const struct sk_buff *skb, struct in6_addr *src)
 {
 	if (skb->protocol == htons(ETH_P_IP))
 		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, src);
@@ -86,9 +86,16 @@ enum iotgw_verdict iotgw_rule_decide(struct iotgw_net *in,
 	default:
 		break;
 	}
+	iotgw_rule_count(in, rule, bytes, rcnt, cnt);
+	return verdict;
+}
+
+void iotgw_rule_count(struct iotgw_net *in, struct iotgw_rule *rule,
+		      unsigned int bytes, enum iotgw_rule_counter rcnt,
+		      enum iotgw_counter cnt)
+{
 	iotgw_rule_stats_count(rule->stats, bytes, rcnt);
 	iotgw_stats_count(in->stats, cnt, 1);
-	return verdict;
 }
 
 void iotgw_rule_mark(const struct iotgw_rule *rule, struct sk_buff *skb)
@@ -153,7 +160,7 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 				 unsigned int thoff, unsigned int ulen,
 				 bool fragment, u8 hook)
 {
-	unsigned int len = ulen, scan;
+	unsigned int len = ulen, scan, nfv;
 	struct iotgw_scratch *scratch;
 	struct iotgw_rule *rule;
 	enum iotgw_verdict verdict;
@@ -213,6 +220,17 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
+	if (rule->action == IOTGW_ACTION_CAPTURE ||
+	    rule->action == IOTGW_ACTION_INGEST) {
+		nfv = iotgw_coap_queue(in, rule, skb, thoff, len, &msg,
+				       &verdict);
+		if (unlikely(iotgw_monitor_listening(in)))
+			iotgw_coap_event(in, skb, thoff, hook, len, &msg, rule,
+					 verdict, 0);
+		if (nfv == NF_STOLEN)
+			consume_skb(skb);
+		return nfv;
+	}
 	verdict = iotgw_rule_decide(in, rule, skb, skb->len);
 	if (unlikely(iotgw_monitor_listening(in)))
 		iotgw_coap_event(in, skb, thoff, hook, len, &msg, rule,

@@ -48,6 +48,14 @@ static inline bool iotgw_verdict_passes(enum iotgw_verdict verdict)
 	       verdict != IOTGW_VERDICT_RATELIMITED;
 }
 
+/* Count one message of @bytes decided by @rule as @rcnt and @cnt. */
+void iotgw_rule_count(struct iotgw_net *in, struct iotgw_rule *rule,
+		      unsigned int bytes, enum iotgw_rule_counter rcnt,
+		      enum iotgw_counter cnt);
+
+/* The source address of @skb, IPv4 mapped into IPv6. */
+void iotgw_skb_source(const struct sk_buff *skb, struct in6_addr *src);
+
 /* Set the rule's skb mark and priority, if it has them. */
 void iotgw_rule_mark(const struct iotgw_rule *rule, struct sk_buff *skb);
 

@@ -10,6 +10,7 @@
 
 #include "netlink.h"
 #include "netns.h"
+#include "queue_netlink.h"
 #include "rules.h"
 #include "stats.h"
 #include "version.h"
@@ -38,6 +39,18 @@ static struct netlink_range_validation iotgw_event_rate_range = {
 	.min = 0, .max = 100000,
 };
 
+static struct netlink_range_validation iotgw_queue_ttl_range = {
+	.min = 0, .max = 7 * 24 * 3600 * 1000,
+};
+
+static struct netlink_range_validation iotgw_busy_max_age_range = {
+	.min = 1, .max = 3600,
+};
+
+static struct netlink_range_validation iotgw_dedup_max_range = {
+	.min = 0, .max = 1 << 22,
+};
+
 static struct netlink_range_validation iotgw_rate_range = {
 	.min = 1, .max = 10000000,
 };
@@ -57,6 +70,12 @@ static const struct nla_policy iotgw_config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_queue_msgs_range),
 	[IOTGW_CONFIG_A_EVENT_RATE] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_event_rate_range),
+	[IOTGW_CONFIG_A_QUEUE_TTL_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_queue_ttl_range),
+	[IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_busy_max_age_range),
+	[IOTGW_CONFIG_A_DEDUP_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_dedup_max_range),
 };
 
 static const struct nla_policy iotgw_rule_policy[IOTGW_RULE_A_MAX + 1] = {
@@ -76,6 +95,22 @@ static const struct nla_policy iotgw_rule_policy[IOTGW_RULE_A_MAX + 1] = {
 	[IOTGW_RULE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, IOTGW_RULE_F_ALL),
 	[IOTGW_RULE_A_STATS] = { .type = NLA_REJECT,
 				 .reject_message = "rule counters are read-only" },
+	[IOTGW_RULE_A_QOS] = NLA_POLICY_MAX(NLA_U8, 2),
+};
+
+static struct netlink_range_validation iotgw_credit_range = {
+	.min = 1, .max = 65536,
+};
+
+static struct netlink_range_validation iotgw_retry_range = {
+	.min = 100, .max = 600000,
+};
+
+static const struct nla_policy iotgw_queue_policy[IOTGW_QUEUE_A_MAX + 1] = {
+	[IOTGW_QUEUE_A_CREDIT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_credit_range),
+	[IOTGW_QUEUE_A_RETRY_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_retry_range),
 };
 
 static const struct nla_policy iotgw_policy[IOTGW_A_MAX + 1] = {
@@ -90,6 +125,11 @@ static const struct nla_policy iotgw_policy[IOTGW_A_MAX + 1] = {
 			   .reject_message = "flows are read-only" },
 	[IOTGW_A_EVENT] = { .type = NLA_REJECT,
 			    .reject_message = "events are sent, not taken" },
+	[IOTGW_A_QUEUE] = NLA_POLICY_NESTED(iotgw_queue_policy),
+	[IOTGW_A_MSG] = { .type = NLA_REJECT,
+			  .reject_message = "messages are sent, not taken" },
+	[IOTGW_A_MSG_IDS] = { .type = NLA_BINARY,
+			      .len = IOTGW_ACK_MAX * sizeof(u64) },
 };
 
 /* Commands that take no attributes. */
@@ -109,7 +149,14 @@ static const struct nla_policy iotgw_rule_cmd_policy[IOTGW_A_MAX + 1] = {
 	[IOTGW_A_RULE] = NLA_POLICY_NESTED(iotgw_rule_policy),
 };
 
-static struct genl_family iotgw_genl_family;
+static const struct nla_policy iotgw_queue_bind_policy[IOTGW_A_MAX + 1] = {
+	[IOTGW_A_QUEUE] = NLA_POLICY_NESTED(iotgw_queue_policy),
+};
+
+static const struct nla_policy iotgw_queue_ack_policy[IOTGW_A_MAX + 1] = {
+	[IOTGW_A_MSG_IDS] = { .type = NLA_BINARY,
+			      .len = IOTGW_ACK_MAX * sizeof(u64) },
+};
 
 /* An extack message that is not a literal (it must outlive the request). */
 static void iotgw_set_err(struct netlink_ext_ack *extack,
@@ -149,7 +196,11 @@ static int iotgw_put_config(struct sk_buff *skb, const struct iotgw_config *cfg)
 			cfg->queue_max_bytes) ||
 	    nla_put_u32(skb, IOTGW_CONFIG_A_QUEUE_MAX_MSGS,
 			cfg->queue_max_msgs) ||
-	    nla_put_u32(skb, IOTGW_CONFIG_A_EVENT_RATE, cfg->event_rate)) {
+	    nla_put_u32(skb, IOTGW_CONFIG_A_EVENT_RATE, cfg->event_rate) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_QUEUE_TTL_MS, cfg->queue_ttl_ms) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE,
+			cfg->queue_busy_max_age) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_DEDUP_MAX, cfg->dedup_max)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -246,6 +297,13 @@ static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		iotgw_ratelimit_set(&in->events, cfg->event_rate,
 				    cfg->event_rate);
 	}
+	if (tb[IOTGW_CONFIG_A_QUEUE_TTL_MS])
+		cfg->queue_ttl_ms = nla_get_u32(tb[IOTGW_CONFIG_A_QUEUE_TTL_MS]);
+	if (tb[IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE])
+		cfg->queue_busy_max_age =
+			nla_get_u32(tb[IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE]);
+	if (tb[IOTGW_CONFIG_A_DEDUP_MAX])
+		cfg->dedup_max = nla_get_u32(tb[IOTGW_CONFIG_A_DEDUP_MAX]);
 	rcu_assign_pointer(in->config, cfg);
 	mutex_unlock(&in->lock);
 	kfree_rcu(old, rcu);
@@ -333,6 +391,8 @@ static struct iotgw_rule *iotgw_rule_from_attrs(struct genl_info *info,
 	rule->skb_priority = iotgw_get_u32(tb[IOTGW_RULE_A_SKB_PRIORITY], 0);
 	rule->rate = iotgw_get_u32(tb[IOTGW_RULE_A_RATE], 0);
 	rule->burst = iotgw_get_u32(tb[IOTGW_RULE_A_BURST], rule->rate);
+	rule->has_qos = !!tb[IOTGW_RULE_A_QOS];
+	rule->qos = iotgw_get_u8(tb[IOTGW_RULE_A_QOS], 0);
 
 	err = -EINVAL;
 	if (rule->action == IOTGW_ACTION_MARK && !rule->has_mark &&
@@ -351,6 +411,23 @@ static struct iotgw_rule *iotgw_rule_from_attrs(struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_RATE] ?:
 				    tb[IOTGW_RULE_A_BURST],
 				    "rate and burst belong to action ratelimit");
+		goto err_free;
+	}
+	if (rule->has_qos && rule->action != IOTGW_ACTION_CAPTURE &&
+	    rule->action != IOTGW_ACTION_INGEST) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_QOS],
+				    "qos belongs to actions capture and ingest");
+		goto err_free;
+	}
+	if ((rule->action == IOTGW_ACTION_CAPTURE ||
+	     rule->action == IOTGW_ACTION_INGEST) &&
+	    rule->proto != IOTGW_PROTO_COAP) {
+		if (rule->action == IOTGW_ACTION_INGEST)
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_ACTION],
+					    "action ingest needs proto coap");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_ACTION],
+					    "action capture needs proto coap (MQTT capture is not supported yet)");
 		goto err_free;
 	}
 	if (rule->flags & IOTGW_RULE_F_PER_SOURCE) {
@@ -465,6 +542,9 @@ static const int iotgw_rule_stats_attr[__IOTGW_RCNT_MAX] = {
 	[IOTGW_RCNT_DROPPED] = IOTGW_STATS_A_DROPPED,
 	[IOTGW_RCNT_MARKED] = IOTGW_STATS_A_MARKED,
 	[IOTGW_RCNT_RATELIMITED] = IOTGW_STATS_A_RATELIMITED,
+	[IOTGW_RCNT_QUEUED] = IOTGW_STATS_A_QUEUED,
+	[IOTGW_RCNT_REFUSED] = IOTGW_STATS_A_REFUSED,
+	[IOTGW_RCNT_DUPLICATES] = IOTGW_STATS_A_DUPLICATES,
 };
 
 /* The filter is kept without its NUL; netlink strings carry one. */
@@ -500,6 +580,8 @@ static int iotgw_put_rule(struct sk_buff *skb, const struct iotgw_rule *rule)
 	     nla_put_u32(skb, IOTGW_RULE_A_MARK, rule->mark)) ||
 	    (rule->has_skb_priority &&
 	     nla_put_u32(skb, IOTGW_RULE_A_SKB_PRIORITY, rule->skb_priority)) ||
+	    (rule->has_qos &&
+	     nla_put_u8(skb, IOTGW_RULE_A_QOS, rule->qos)) ||
 	    (rule->action == IOTGW_ACTION_RATELIMIT &&
 	     (nla_put_u32(skb, IOTGW_RULE_A_RATE, rule->rate) ||
 	      nla_put_u32(skb, IOTGW_RULE_A_BURST, rule->burst))))
@@ -612,6 +694,9 @@ static const int iotgw_stats_attr[__IOTGW_CNT_MAX] = {
 	[IOTGW_CNT_REPLIES] = IOTGW_STATS_A_REPLIES,
 	[IOTGW_CNT_EVENTS] = IOTGW_STATS_A_EVENTS,
 	[IOTGW_CNT_EVENTS_SKIPPED] = IOTGW_STATS_A_EVENTS_SKIPPED,
+	[IOTGW_CNT_QUEUED] = IOTGW_STATS_A_QUEUED,
+	[IOTGW_CNT_REFUSED] = IOTGW_STATS_A_REFUSED,
+	[IOTGW_CNT_DUPLICATES] = IOTGW_STATS_A_DUPLICATES,
 };
 
 static int iotgw_put_stats(struct sk_buff *skb, struct iotgw_net *in)
@@ -820,6 +905,47 @@ static const struct genl_ops iotgw_genl_ops[] = {
 		.policy = iotgw_empty_policy,
 		.maxattr = IOTGW_A_MAX,
 	},
+	{
+		.cmd = IOTGW_CMD_QUEUE_BIND,
+		.doit = iotgw_nl_queue_bind,
+		.policy = iotgw_queue_bind_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_QUEUE_UNBIND,
+		.doit = iotgw_nl_queue_unbind,
+		.policy = iotgw_empty_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_QUEUE_ACK,
+		.doit = iotgw_nl_queue_ack,
+		.policy = iotgw_queue_ack_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_QUEUE_NACK,
+		.doit = iotgw_nl_queue_nack,
+		.policy = iotgw_queue_ack_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_QUEUE_GET,
+		.doit = iotgw_nl_queue_get,
+		.policy = iotgw_empty_policy,
+		.maxattr = IOTGW_A_MAX,
+	},
+	{
+		.cmd = IOTGW_CMD_QUEUE_FLUSH,
+		.doit = iotgw_nl_queue_flush,
+		.policy = iotgw_empty_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 enum iotgw_mcgrp {
@@ -831,7 +957,7 @@ static const struct genl_multicast_group iotgw_mcgrps[] = {
 				    .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
-static struct genl_family iotgw_genl_family __ro_after_init = {
+struct genl_family iotgw_genl_family __ro_after_init = {
 	.name = IOTGW_GENL_NAME,
 	.version = IOTGW_GENL_VERSION,
 	.maxattr = IOTGW_A_MAX,
@@ -868,19 +994,42 @@ int iotgw_genl_event_send(struct net *net, struct sk_buff *skb)
 				       IOTGW_MCGRP_EVENTS_ID, GFP_ATOMIC);
 }
 
+/* A consumer's socket closed: its messages in flight are pending again. */
+static int iotgw_netlink_release(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
+	    !n->portid)
+		return NOTIFY_DONE;
+	iotgw_queue_release(&iotgw_net(n->net)->queue, n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block iotgw_netlink_notifier = {
+	.notifier_call = iotgw_netlink_release,
+};
+
 int __init iotgw_genl_init(void)
 {
 	int err;
 
-	err = genl_register_family(&iotgw_genl_family);
+	err = netlink_register_notifier(&iotgw_netlink_notifier);
 	if (err)
 		return err;
+	err = genl_register_family(&iotgw_genl_family);
+	if (err) {
+		netlink_unregister_notifier(&iotgw_netlink_notifier);
+		return err;
+	}
 	WRITE_ONCE(iotgw_genl_registered, true);
 	return 0;
 }
 
 void iotgw_genl_exit(void)
 {
+	netlink_unregister_notifier(&iotgw_netlink_notifier);
 	WRITE_ONCE(iotgw_genl_registered, false);
 	/* The hooks run under RCU: none is still sending after this. */
 	synchronize_net();

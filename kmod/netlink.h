@@ -3,7 +3,10 @@
 #define _IOTGW_NETLINK_H
 
 #include <linux/skbuff.h>
+#include <net/genetlink.h>
 #include <net/net_namespace.h>
+
+extern struct genl_family iotgw_genl_family;
 
 int iotgw_genl_init(void);
 void iotgw_genl_exit(void);

@@ -3,6 +3,7 @@
  * Per network namespace state: created when a namespace appears (or the
  * module loads), freed when it goes away (or the module unloads).
  */
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <net/netns/generic.h>
 
@@ -21,6 +22,9 @@ static void iotgw_config_set_defaults(struct iotgw_config *cfg)
 	cfg->queue_max_bytes = 4 << 20;
 	cfg->queue_max_msgs = 16384;
 	cfg->event_rate = 100;
+	cfg->queue_ttl_ms = 0;
+	cfg->queue_busy_max_age = 10;
+	cfg->dedup_max = 16384;
 }
 
 struct iotgw_net *iotgw_net(const struct net *net)
@@ -48,6 +52,9 @@ static int __net_init iotgw_net_init(struct net *net)
 	iotgw_rules_init(&in->rules);
 	iotgw_flows_init(&in->flows);
 	iotgw_ratelimit_init(&in->events, cfg->event_rate, cfg->event_rate);
+	iotgw_queue_init(&in->queue, net);
+	iotgw_dedup_init(&in->dedup);
+	atomic_set(&in->coap_mid, get_random_u16());
 
 	/* Last: from here on packets reach the state above. */
 	err = iotgw_hooks_register(net);
@@ -57,6 +64,8 @@ static int __net_init iotgw_net_init(struct net *net)
 
 err_stats:
 	iotgw_flows_destroy(&in->flows);
+	iotgw_queue_destroy(&in->queue);
+	iotgw_dedup_destroy(&in->dedup);
 	mutex_destroy(&in->lock);
 	free_percpu(in->stats);
 err_config:
@@ -72,6 +81,8 @@ static void __net_exit iotgw_net_exit(struct net *net)
 	/* Waits for the packets in flight: no reader is left after it. */
 	iotgw_hooks_unregister(net);
 	iotgw_flows_destroy(&in->flows);
+	iotgw_queue_destroy(&in->queue);
+	iotgw_dedup_destroy(&in->dedup);
 
 	mutex_lock(&in->lock);
 	iotgw_rules_flush(&in->rules);

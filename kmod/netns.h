@@ -7,7 +7,9 @@
 #include <linux/types.h>
 #include <net/net_namespace.h>
 
+#include "dedup.h"
 #include "flow.h"
+#include "queue.h"
 #include "ratelimit.h"
 #include "rules.h"
 #include "stats.h"
@@ -26,6 +28,9 @@ struct iotgw_config {
 	u32 queue_max_bytes;
 	u32 queue_max_msgs;
 	u32 event_rate;
+	u32 queue_ttl_ms;
+	u32 queue_busy_max_age;
+	u32 dedup_max;
 	struct rcu_head rcu;
 };
 
@@ -38,6 +43,9 @@ struct iotgw_net {
 	struct iotgw_stats __percpu *stats;
 	struct iotgw_flows flows;
 	struct iotgw_ratelimit events;	/* samples the monitor's events */
+	struct iotgw_queue queue;
+	struct iotgw_dedup dedup;	/* CoAP exchanges seen by ingest */
+	atomic_t coap_mid;		/* message IDs of NON answers */
 };
 
 struct iotgw_net *iotgw_net(const struct net *net);

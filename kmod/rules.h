@@ -24,6 +24,8 @@ struct iotgw_rule {
 	u8 action;			/* enum iotgw_action */
 	bool has_mark;
 	bool has_skb_priority;
+	bool has_qos;
+	u8 qos;				/* CAPTURE, INGEST */
 	u32 flags;			/* IOTGW_RULE_F_* */
 	u32 priority;
 	u32 mark;

@@ -51,6 +51,45 @@
  *	Request: nothing. Reply: one message per tracked MQTT connection,
  *	holding IOTGW_A_FLOW.
  *
+ * IOTGW_CMD_QUEUE_BIND (do, admin)
+ *	Request: IOTGW_A_QUEUE { CREDIT }, optionally { RETRY_MS }.
+ *	The requesting socket becomes the namespace's queue consumer: the
+ *	kernel sends it up to CREDIT messages it has not acked (in flight)
+ *	as IOTGW_CMD_QUEUE_MSG, oldest first. Another socket bound already:
+ *	-EBUSY. Binding again from the same socket changes its credit. A
+ *	message not acked within RETRY_MS (default 5000) is sent again, the
+ *	wait doubling each time up to 64 times RETRY_MS. When the socket is
+ *	closed (the consumer exited or crashed) or unbinds, its messages in
+ *	flight become pending again, in their order.
+ *
+ * IOTGW_CMD_QUEUE_UNBIND (do, admin)
+ *	Request: nothing. The consumer lets go; -ENOENT if the requesting
+ *	socket is not the consumer.
+ *
+ * IOTGW_CMD_QUEUE_MSG (kernel to consumer)
+ *	One queued message: IOTGW_A_MSG. Many are sent in one buffer.
+ *
+ * IOTGW_CMD_QUEUE_ACK (do, admin)
+ *	Request: IOTGW_A_MSG_IDS. The consumer is done with these messages
+ *	(forwarded and confirmed by the broker): they leave the queue and
+ *	their credit returns. Ids not in flight to this socket are ignored
+ *	and counted (STALE_ACKS): a message sent again and acked twice.
+ *	Only the consumer may ack (-ENOENT otherwise).
+ *
+ * IOTGW_CMD_QUEUE_NACK (do, admin)
+ *	Request: IOTGW_A_MSG_IDS. The consumer could not forward these: they
+ *	are pending again and sent after their retry wait.
+ *
+ * IOTGW_CMD_QUEUE_GET (do)
+ *	Request: nothing. Reply: IOTGW_A_QUEUE, the queue's state and
+ *	counters.
+ *
+ * IOTGW_CMD_QUEUE_FLUSH (do, admin)
+ *	Request: nothing. Drops every queued message, in flight or not
+ *	(counted FLUSHED). The only way to lose a QoS 1 or 2 message on
+ *	purpose: while the namespace holds one, the module cannot be
+ *	unloaded (rmmod: "in use").
+ *
  * IOTGW_CMD_EVENT (notification only)
  *	Sent to the multicast group IOTGW_MCGRP_EVENTS, holding IOTGW_A_EVENT:
  *	one classified message (a CoAP datagram or an MQTT PUBLISH), what
@@ -74,6 +113,33 @@
  * segment carrying PUBLISH packets gets the verdict of the most severe
  * rule deciding them (drop, then ratelimit over its limit, then mark, then
  * accept); a dropped PUBLISH resets the connection at both ends.
+ *
+ * The QoS queue
+ * -------------
+ * Rules with action CAPTURE (CoAP and MQTT: a copy is queued, the packet
+ * goes on) and INGEST (CoAP only: the kernel is the endpoint) put
+ * messages in the namespace's queue, bounded by QUEUE_MAX_BYTES and
+ * QUEUE_MAX_MSGS (a message costs its topic and payload bytes and
+ * IOTGW_QUEUE_MSG_OVERHEAD). A message's QoS is the rule's QOS, else
+ * the message's own: CoAP CON 1, NON 0; MQTT the PUBLISH's QoS. When
+ * the queue is full, the oldest QoS 0 messages make room; a QoS 1 or 2
+ * message is never evicted, a new one is refused instead (counted
+ * REFUSED). With QUEUE_TTL_MS set, a message pending longer is
+ * dropped (EXPIRED).
+ *
+ * INGEST answers the sensor itself. A CON POST or PUT gets a
+ * piggybacked ACK 2.04 Changed, its token echoed, once queued; 5.03
+ * Service Unavailable with Max-Age QUEUE_BUSY_MAX_AGE when a QoS 1 or
+ * 2 message could not be queued; 4.05 Method Not Allowed for other
+ * methods (a NON request gets a NON response). A CON repeated with the
+ * same message ID from the same address and port within
+ * EXCHANGE_LIFETIME (247 s) is queued once and answered as the first
+ * time (DUPLICATES); these exchanges are remembered up to DEDUP_MAX,
+ * the oldest forgotten first (DEDUP_EVICTED). A NON of a QoS 2 rule is
+ * deduplicated the same way. An option error in a matching CON (an
+ * unknown critical option) is answered 4.02 Bad Option, as RFC 7252
+ * asks. The datagram does not go on to a userspace server; CoAP that
+ * no ingest rule matches does.
  *
  * Which rule decides a packet
  * ---------------------------
@@ -110,6 +176,12 @@
  *	IOTGW_CONFIG_A_EVENT_RATE	u32, most events a second sent to the
  *					monitor group (0: none; default 100,
  *					at most 100000)
+ *	IOTGW_CONFIG_A_QUEUE_TTL_MS	u32, pending messages older than this
+ *					are dropped (0: never, the default)
+ *	IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE u32, seconds, the Max-Age of a
+ *					5.03 answer (1 to 3600, default 10)
+ *	IOTGW_CONFIG_A_DEDUP_MAX	u32, CoAP exchanges remembered for
+ *					deduplication (default 16384)
  * IOTGW_A_RULE (nest, enum iotgw_rule_attr)
  *	IOTGW_RULE_A_NAME	string, 1 to IOTGW_RULE_NAME_MAX - 1 bytes of
  *				[A-Za-z0-9_.-]
@@ -133,6 +205,8 @@
  *				source's bucket starts full if the rule's
  *				shared bucket (RATE, BURST) has a token for
  *				it, else empty
+ *	IOTGW_RULE_A_QOS	u8, 0 to 2: the QoS of the messages CAPTURE or
+ *				INGEST queue (default: the message's own)
  *	IOTGW_RULE_A_STATS	nest (reply only), enum iotgw_stats_attr:
  *				PACKETS, BYTES and the per-action counters
  * IOTGW_A_FLOW (nest, enum iotgw_flow_attr, reply only)
@@ -147,6 +221,39 @@
  *	IOTGW_FLOW_A_PUBLISHES	u64, PUBLISH packets classified
  *	IOTGW_FLOW_A_BYTES	u64, stream bytes followed, both directions
  *	IOTGW_FLOW_A_IDLE_MS	u32, time since the last segment
+ * IOTGW_A_QUEUE (nest, enum iotgw_queue_attr)
+ *	IOTGW_QUEUE_A_CREDIT	u32, BIND: messages in flight at most
+ *				(1 to 65536)
+ *	IOTGW_QUEUE_A_RETRY_MS	u32, BIND: first retry wait (100 to 600000)
+ *	reply only:
+ *	IOTGW_QUEUE_A_CONSUMER	u32, the consumer's netlink port id (absent
+ *				when none is bound)
+ *	IOTGW_QUEUE_A_PENDING_QOS0, _QOS1, _QOS2	u32, messages queued and
+ *				not in flight, by QoS
+ *	IOTGW_QUEUE_A_IN_FLIGHT	u32, sent to the consumer, not acked
+ *	IOTGW_QUEUE_A_MSGS, _BYTES	u32, what the queue holds, as counted
+ *				against QUEUE_MAX_MSGS and QUEUE_MAX_BYTES
+ *	IOTGW_QUEUE_A_OLDEST_MS	u32, age of the oldest message (absent when
+ *				empty)
+ *	u64 counters: ADMITTED, REFUSED, EVICTED (QoS 0 making room),
+ *	EXPIRED, DELIVERED (sent, including again), REDELIVERED (sent
+ *	again), ACKED, NACKED, STALE_ACKS, FLUSHED, DUPLICATES (sensor
+ *	retransmissions recognised), DEDUP_EVICTED
+ * IOTGW_A_MSG (nest, enum iotgw_msg_attr, QUEUE_MSG only)
+ *	IOTGW_MSG_A_ID		u64, the queue's id, increasing
+ *	IOTGW_MSG_A_QOS		u8, 0 to 2
+ *	IOTGW_MSG_A_PROTO	u8, enum iotgw_proto (COAP or MQTT)
+ *	IOTGW_MSG_A_RULE	string, the rule that queued it
+ *	IOTGW_MSG_A_FAMILY	u8, AF_INET or AF_INET6
+ *	IOTGW_MSG_A_SRC		binary, the sensor's address (4 or 16)
+ *	IOTGW_MSG_A_SRC_PORT	u16, host order
+ *	IOTGW_MSG_A_TOPIC	string, the topic
+ *	IOTGW_MSG_A_PAYLOAD	binary, the payload (absent when empty)
+ *	IOTGW_MSG_A_CONTENT_FORMAT u16, CoAP Content-Format (absent if none)
+ *	IOTGW_MSG_A_TIME_NS	u64, when it was received (CLOCK_REALTIME)
+ *	IOTGW_MSG_A_ATTEMPTS	u32, 1 the first time it is sent
+ * IOTGW_A_MSG_IDS (binary, ACK and NACK)
+ *	An array of u64 message ids, host order, 1 to IOTGW_ACK_MAX of them.
  * IOTGW_A_EVENT (nest, enum iotgw_event_attr, notification only)
  *	IOTGW_EVENT_A_PROTO	u8, enum iotgw_proto (COAP or MQTT)
  *	IOTGW_EVENT_A_HOOK	u8, enum iotgw_hook (IN or FWD)
@@ -194,6 +301,13 @@ enum iotgw_cmd {
 	IOTGW_CMD_STATS_RESET,
 	IOTGW_CMD_FLOW_GET,
 	IOTGW_CMD_EVENT,
+	IOTGW_CMD_QUEUE_BIND,
+	IOTGW_CMD_QUEUE_UNBIND,
+	IOTGW_CMD_QUEUE_MSG,
+	IOTGW_CMD_QUEUE_ACK,
+	IOTGW_CMD_QUEUE_NACK,
+	IOTGW_CMD_QUEUE_GET,
+	IOTGW_CMD_QUEUE_FLUSH,
 
 	__IOTGW_CMD_MAX
 };
@@ -209,6 +323,10 @@ enum iotgw_attr {
 	IOTGW_A_REPLACE,
 	IOTGW_A_FLOW,
 	IOTGW_A_EVENT,
+	IOTGW_A_QUEUE,
+	IOTGW_A_MSG,
+	IOTGW_A_MSG_IDS,
+	IOTGW_A_PAD,
 
 	__IOTGW_A_MAX
 };
@@ -225,6 +343,9 @@ enum iotgw_config_attr {
 	IOTGW_CONFIG_A_QUEUE_MAX_BYTES,
 	IOTGW_CONFIG_A_QUEUE_MAX_MSGS,
 	IOTGW_CONFIG_A_EVENT_RATE,
+	IOTGW_CONFIG_A_QUEUE_TTL_MS,
+	IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE,
+	IOTGW_CONFIG_A_DEDUP_MAX,
 
 	__IOTGW_CONFIG_A_MAX
 };
@@ -257,6 +378,8 @@ enum iotgw_action {
 	IOTGW_ACTION_DROP,	/* CoAP: drop (RST to a CON unless NO_RST) */
 	IOTGW_ACTION_MARK,	/* set MARK / SKB_PRIORITY, let through */
 	IOTGW_ACTION_RATELIMIT,	/* token bucket; over the limit: as DROP */
+	IOTGW_ACTION_CAPTURE,	/* queue a copy, let through */
+	IOTGW_ACTION_INGEST,	/* CoAP: queue it and answer the sensor */
 
 	__IOTGW_ACTION_MAX
 };
@@ -283,6 +406,7 @@ enum iotgw_rule_attr {
 	IOTGW_RULE_A_FLAGS,
 	IOTGW_RULE_A_STATS,
 	IOTGW_RULE_A_PAD,
+	IOTGW_RULE_A_QOS,
 
 	__IOTGW_RULE_A_MAX
 };
@@ -307,6 +431,9 @@ enum iotgw_stats_attr {
 	IOTGW_STATS_A_FLOWS,		/* MQTT connections tracked now */
 	IOTGW_STATS_A_EVENTS,		/* events sent to the monitor group */
 	IOTGW_STATS_A_EVENTS_SKIPPED,	/* over EVENT_RATE, or no memory */
+	IOTGW_STATS_A_QUEUED,		/* put in the QoS queue */
+	IOTGW_STATS_A_REFUSED,		/* queue full (or no memory) */
+	IOTGW_STATS_A_DUPLICATES,	/* CoAP retransmissions not queued */
 
 	__IOTGW_STATS_A_MAX
 };
@@ -359,6 +486,9 @@ enum iotgw_verdict {
 	IOTGW_VERDICT_MARKED,
 	IOTGW_VERDICT_RATELIMITED,	/* over the rule's limit: dropped */
 	IOTGW_VERDICT_MALFORMED,	/* not classified: see the reason */
+	IOTGW_VERDICT_QUEUED,		/* CAPTURE or INGEST: queued */
+	IOTGW_VERDICT_REFUSED,		/* CAPTURE or INGEST: queue full */
+	IOTGW_VERDICT_DUPLICATE,	/* INGEST: a retransmission, answered */
 
 	__IOTGW_VERDICT_MAX
 };
@@ -386,5 +516,61 @@ enum iotgw_event_attr {
 };
 
 #define IOTGW_EVENT_A_MAX (__IOTGW_EVENT_A_MAX - 1)
+
+/* Bytes a queued message costs beyond its topic and payload. */
+#define IOTGW_QUEUE_MSG_OVERHEAD	128
+#define IOTGW_ACK_MAX			1024	/* ids in one ACK or NACK */
+
+enum iotgw_queue_attr {
+	IOTGW_QUEUE_A_UNSPEC,
+	IOTGW_QUEUE_A_PAD,
+	IOTGW_QUEUE_A_CREDIT,
+	IOTGW_QUEUE_A_RETRY_MS,
+	IOTGW_QUEUE_A_CONSUMER,
+	IOTGW_QUEUE_A_PENDING_QOS0,
+	IOTGW_QUEUE_A_PENDING_QOS1,
+	IOTGW_QUEUE_A_PENDING_QOS2,
+	IOTGW_QUEUE_A_IN_FLIGHT,
+	IOTGW_QUEUE_A_MSGS,
+	IOTGW_QUEUE_A_BYTES,
+	IOTGW_QUEUE_A_OLDEST_MS,
+	IOTGW_QUEUE_A_ADMITTED,
+	IOTGW_QUEUE_A_REFUSED,
+	IOTGW_QUEUE_A_EVICTED,
+	IOTGW_QUEUE_A_EXPIRED,
+	IOTGW_QUEUE_A_DELIVERED,
+	IOTGW_QUEUE_A_REDELIVERED,
+	IOTGW_QUEUE_A_ACKED,
+	IOTGW_QUEUE_A_NACKED,
+	IOTGW_QUEUE_A_STALE_ACKS,
+	IOTGW_QUEUE_A_FLUSHED,
+	IOTGW_QUEUE_A_DUPLICATES,
+	IOTGW_QUEUE_A_DEDUP_EVICTED,
+
+	__IOTGW_QUEUE_A_MAX
+};
+
+#define IOTGW_QUEUE_A_MAX (__IOTGW_QUEUE_A_MAX - 1)
+
+enum iotgw_msg_attr {
+	IOTGW_MSG_A_UNSPEC,
+	IOTGW_MSG_A_PAD,
+	IOTGW_MSG_A_ID,
+	IOTGW_MSG_A_QOS,
+	IOTGW_MSG_A_PROTO,
+	IOTGW_MSG_A_RULE,
+	IOTGW_MSG_A_FAMILY,
+	IOTGW_MSG_A_SRC,
+	IOTGW_MSG_A_SRC_PORT,
+	IOTGW_MSG_A_TOPIC,
+	IOTGW_MSG_A_PAYLOAD,
+	IOTGW_MSG_A_CONTENT_FORMAT,
+	IOTGW_MSG_A_TIME_NS,
+	IOTGW_MSG_A_ATTEMPTS,
+
+	__IOTGW_MSG_A_MAX
+};
+
+#define IOTGW_MSG_A_MAX (__IOTGW_MSG_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_IOTGW_H */

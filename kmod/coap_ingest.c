@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CoAP messages into the QoS queue: CAPTURE copies a request and lets
+ * it go on; INGEST makes the kernel the endpoint, answering the sensor
+ * with 2.04 once queued, 5.03 when the queue cannot take it, and the
+ * same answer again when the sensor retransmits.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+
+#include "classify.h"
+#include "coap_ingest.h"
+#include "queue.h"
+#include "xmit.h"
+
+/* Largest answer: header, token, a Max-Age option of 4 bytes. */
+#define IOTGW_COAP_ANSWER_MAX	(COAP_HDR_LEN + COAP_TOKEN_MAX + 8)
+
+/* Answer @msg with @code: piggybacked in an ACK for a CON, else a NON. */
+static void iotgw_coap_answer(struct iotgw_net *in, struct sk_buff *skb,
+			      unsigned int thoff, const struct coap_msg *msg,
+			      u8 code)
+{
+	struct coap_response r = {
+		.type = COAP_TYPE_ACK,
+		.code = code,
+		.mid = msg->mid,
+		.tkl = msg->tkl,
+		.token = msg->token,
+	};
+	u8 buf[IOTGW_COAP_ANSWER_MAX];
+	int len;
+
+	if (msg->type != COAP_TYPE_CON) {
+		r.type = COAP_TYPE_NON;
+		r.mid = (u16)atomic_inc_return(&in->coap_mid);
+	}
+	if (code == COAP_CODE_SERVICE_UNAVAILABLE) {
+		r.has_max_age = true;
+		r.max_age = rcu_dereference(in->config)->queue_busy_max_age;
+	}
+	len = coap_build_response(buf, sizeof(buf), &r);
+	if (len < 0)
+		return;
+	if (!iotgw_xmit_udp_reply(in->net, skb, thoff, buf, len))
+		iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
+}
+
+/* Copy @msg's topic and payload into a new queue message. */
+static struct iotgw_qmsg *iotgw_coap_qmsg(struct iotgw_net *in,
+					  const struct iotgw_rule *rule,
+					  const struct sk_buff *skb,
+					  unsigned int thoff, unsigned int len,
+					  const struct coap_msg *msg, u8 qos)
+{
+	unsigned int off = msg->payload ? msg->payload_off : len;
+	struct udphdr _uh;
+	const struct udphdr *uh;
+	struct iotgw_qmsg *m;
+
+	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+	if (!uh)
+		return NULL;
+
+	m = iotgw_qmsg_alloc(&in->queue, msg->topic_len, len - off);
+	if (!m)
+		return NULL;
+	m->qos = qos;
+	m->proto = IOTGW_PROTO_COAP;
+	m->src_port = ntohs(uh->source);
+	m->has_content_format = msg->has_content_format;
+	m->content_format = msg->content_format;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		m->family = AF_INET;
+		memcpy(&m->src, &ip_hdr(skb)->saddr, 4);
+	} else {
+		m->family = AF_INET6;
+		m->src = ipv6_hdr(skb)->saddr;
+	}
+	strscpy(m->rule, rule->name, sizeof(m->rule));
+	memcpy(m->data, msg->topic, msg->topic_len);
+	if (m->payload_len &&
+	    skb_copy_bits(skb, thoff + sizeof(struct udphdr) + off,
+			  iotgw_qmsg_payload(m), m->payload_len)) {
+		iotgw_qmsg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
+			      struct sk_buff *skb, unsigned int thoff,
+			      unsigned int len, const struct coap_msg *msg,
+			      enum iotgw_verdict *verdict)
+{
+	bool ingest = rule->action == IOTGW_ACTION_INGEST;
+	bool con = msg->type == COAP_TYPE_CON;
+	enum iotgw_dedup_state seen = IOTGW_DEDUP_NEW;
+	const struct udphdr *uh;
+	struct udphdr _uh;
+	bool dedup, queued;
+	struct in6_addr src;
+	struct iotgw_qmsg *m;
+	u32 evicted;
+	u8 code = 0, qos;
+
+	/* Only requests carry readings; responses and others go on. */
+	if ((msg->type != COAP_TYPE_CON && msg->type != COAP_TYPE_NON) ||
+	    COAP_CODE_CLASS(msg->code) != 0 || msg->code == COAP_CODE_EMPTY ||
+	    (!msg->payload && len > IOTGW_COAP_SCAN_MAX)) {
+		*verdict = IOTGW_VERDICT_ACCEPTED;
+		iotgw_rule_count(in, rule, skb->len, IOTGW_RCNT_ACCEPTED,
+				 IOTGW_CNT_ACCEPTED);
+		return NF_ACCEPT;
+	}
+	if (msg->code != COAP_CODE_POST && msg->code != COAP_CODE_PUT) {
+		*verdict = IOTGW_VERDICT_DROPPED;
+		iotgw_rule_count(in, rule, skb->len, IOTGW_RCNT_DROPPED,
+				 IOTGW_CNT_DROPPED);
+		if (!ingest)
+			return NF_ACCEPT;	/* not ours to answer */
+		iotgw_coap_answer(in, skb, thoff, msg,
+				  COAP_CODE_METHOD_NOT_ALLOWED);
+		return NF_STOLEN;
+	}
+
+	qos = rule->has_qos ? rule->qos : con ? 1 : 0;
+	dedup = (ingest && con) || qos == 2;
+	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+	if (!uh)
+		return NF_ACCEPT;	/* the hook read it already */
+	iotgw_skb_source(skb, &src);
+	if (dedup) {
+		seen = iotgw_dedup_check(&in->dedup, &src, uh->source, msg->mid,
+					 rcu_dereference(in->config)->dedup_max,
+					 &code, &evicted);
+		if (evicted)
+			iotgw_queue_count(&in->queue,
+					  IOTGW_QCNT_DEDUP_EVICTED, evicted);
+	}
+	if (seen != IOTGW_DEDUP_NEW) {
+		iotgw_queue_count(&in->queue, IOTGW_QCNT_DUPLICATES, 1);
+		*verdict = IOTGW_VERDICT_DUPLICATE;
+		iotgw_rule_count(in, rule, skb->len, IOTGW_RCNT_DUPLICATES,
+				 IOTGW_CNT_DUPLICATES);
+		if (!ingest)
+			return NF_ACCEPT;
+		/* still being decided on another CPU: that one answers */
+		if (seen == IOTGW_DEDUP_ANSWERED && con)
+			iotgw_coap_answer(in, skb, thoff, msg, code);
+		return NF_STOLEN;
+	}
+
+	m = iotgw_coap_qmsg(in, rule, skb, thoff, len, msg, qos);
+	if (m) {
+		queued = !iotgw_queue_admit(&in->queue, m);
+	} else {
+		queued = false;
+		iotgw_queue_count(&in->queue, IOTGW_QCNT_REFUSED, 1);
+	}
+	if (queued) {
+		*verdict = IOTGW_VERDICT_QUEUED;
+		iotgw_rule_count(in, rule, skb->len, IOTGW_RCNT_QUEUED,
+				 IOTGW_CNT_QUEUED);
+	} else {
+		*verdict = IOTGW_VERDICT_REFUSED;
+		iotgw_rule_count(in, rule, skb->len, IOTGW_RCNT_REFUSED,
+				 IOTGW_CNT_REFUSED);
+	}
+
+	code = queued ? COAP_CODE_CHANGED : COAP_CODE_SERVICE_UNAVAILABLE;
+	if (dedup) {
+		/* a refused NON or capture may be retried as new */
+		if (queued || (ingest && con))
+			iotgw_dedup_answer(&in->dedup, &src, uh->source,
+					   msg->mid, code);
+		else
+			iotgw_dedup_forget(&in->dedup, &src, uh->source,
+					   msg->mid);
+	}
+	if (!ingest) {
+		iotgw_rule_mark(rule, skb);
+		return NF_ACCEPT;
+	}
+	if (con)
+		iotgw_coap_answer(in, skb, thoff, msg, code);
+	return NF_STOLEN;
+}

@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The QoS queue: messages that capture and ingest rules accepted, held
+ * until the consumer (iotgwd) acks them. QoS 0 may be evicted to make
+ * room; QoS 1 and 2 never are, and each of them holds a reference on the
+ * module, so that rmmod cannot throw them away (only a flush can).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jhash.h>
+#include <linux/list_sort.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "netns.h"
+#include "queue.h"
+
+/* Messages built into one netlink buffer at most. */
+#define IOTGW_QUEUE_BATCH	256
+#define IOTGW_QUEUE_SKB_SIZE	(32 * 1024)
+/* The retry wait doubles up to this many times the first one. */
+#define IOTGW_QUEUE_BACKOFF_MAX	64
+/* When the consumer's socket is full, try again after this long. */
+#define IOTGW_QUEUE_BUSY_WAIT	(HZ / 50)
+
+static struct iotgw_net *iotgw_queue_net(struct iotgw_queue *q)
+{
+	return container_of(q, struct iotgw_net, queue);
+}
+
+static struct hlist_head *iotgw_queue_bucket(struct iotgw_queue *q, u64 id)
+{
+	return &q->ids[hash_64(id, ilog2(IOTGW_QUEUE_ID_BUCKETS))];
+}
+
+static void iotgw_queue_work(struct work_struct *work);
+
+void iotgw_queue_init(struct iotgw_queue *q, struct net *net)
+{
+	int i;
+
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->pending);
+	INIT_LIST_HEAD(&q->flight);
+	INIT_LIST_HEAD(&q->qos0);
+	for (i = 0; i < IOTGW_QUEUE_ID_BUCKETS; i++)
+		INIT_HLIST_HEAD(&q->ids[i]);
+	q->next_id = 1;
+	q->net = net;
+	INIT_DELAYED_WORK(&q->work, iotgw_queue_work);
+}
+
+struct iotgw_qmsg *iotgw_qmsg_alloc(struct iotgw_queue *q, u16 topic_len,
+				    u32 payload_len)
+{
+	struct iotgw_net *in = iotgw_queue_net(q);
+	u32 cost = IOTGW_QUEUE_MSG_OVERHEAD + topic_len + payload_len;
+	struct iotgw_qmsg *m;
+
+	if (payload_len > U32_MAX - IOTGW_QUEUE_MSG_OVERHEAD - topic_len ||
+	    cost > rcu_dereference(in->config)->queue_max_bytes)
+		return NULL;
+	m = kmalloc(struct_size(m, data, topic_len + payload_len), GFP_ATOMIC);
+	if (!m)
+		return NULL;
+	memset(m, 0, sizeof(*m));
+	m->cost = cost;
+	m->topic_len = topic_len;
+	m->payload_len = payload_len;
+	m->time_ns = ktime_get_real_ns();
+	return m;
+}
+
+void iotgw_qmsg_free(struct iotgw_qmsg *m)
+{
+	kfree(m);
+}
+
+/* Take @m out of the queue's lists and counts; the caller frees it. */
+static void iotgw_queue_unlink(struct iotgw_queue *q, struct iotgw_qmsg *m)
+{
+	list_del(&m->list);
+	hlist_del(&m->node);
+	if (m->qos == 0)
+		list_del(&m->qos0);
+	if (m->in_flight)
+		q->in_flight--;
+	else
+		q->pending_qos[m->qos]--;
+	q->msgs--;
+	q->bytes -= m->cost;
+}
+
+/* Free a message that was queued: its QoS >= 1 held the module. */
+static void iotgw_queue_release_msg(struct iotgw_qmsg *m)
+{
+	bool held = m->qos > 0;
+
+	kfree(m);
+	if (held)
+		module_put(THIS_MODULE);
+}
+
+/* Under q->lock: whether @cost more bytes and one more message fit. */
+static bool iotgw_queue_fits(struct iotgw_queue *q,
+			     const struct iotgw_config *cfg, u32 cost)
+{
+	return q->msgs < cfg->queue_max_msgs &&
+	       q->bytes + cost <= cfg->queue_max_bytes;
+}
+
+/* Under q->lock: the oldest QoS 0 message, to make room, or NULL. */
+static struct iotgw_qmsg *iotgw_queue_evict_one(struct iotgw_queue *q)
+{
+	struct iotgw_qmsg *m;
+
+	m = list_first_entry_or_null(&q->qos0, struct iotgw_qmsg, qos0);
+	if (m) {
+		iotgw_queue_unlink(q, m);
+		q->cnt[IOTGW_QCNT_EVICTED]++;
+	}
+	return m;
+}
+
+/* Under q->lock: pending messages older than the TTL go. */
+static void iotgw_queue_expire(struct iotgw_queue *q,
+			       const struct iotgw_config *cfg,
+			       struct list_head *gone)
+{
+	unsigned long ttl = msecs_to_jiffies(cfg->queue_ttl_ms);
+	struct iotgw_qmsg *m, *tmp;
+
+	if (!cfg->queue_ttl_ms)
+		return;
+	list_for_each_entry_safe(m, tmp, &q->pending, list) {
+		if (time_before(jiffies, m->queued + ttl))
+			break;
+		iotgw_queue_unlink(q, m);
+		q->cnt[IOTGW_QCNT_EXPIRED]++;
+		list_add_tail(&m->list, gone);
+	}
+}
+
+static void iotgw_queue_free_list(struct list_head *gone)
+{
+	struct iotgw_qmsg *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, gone, list)
+		iotgw_queue_release_msg(m);
+}
+
+/* Under q->lock: whether the delivery work has something to do now. */
+static bool iotgw_queue_can_send(struct iotgw_queue *q)
+{
+	return q->consumer && !q->dead && q->in_flight < q->credit &&
+	       !list_empty(&q->pending);
+}
+
+int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
+{
+	const struct iotgw_config *cfg;
+	struct iotgw_qmsg *victim;
+	LIST_HEAD(gone);
+	bool kick;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(iotgw_queue_net(q)->config);
+	spin_lock_bh(&q->lock);
+	iotgw_queue_expire(q, cfg, &gone);
+	while (!iotgw_queue_fits(q, cfg, m->cost)) {
+		victim = iotgw_queue_evict_one(q);
+		if (!victim)
+			break;
+		list_add_tail(&victim->list, &gone);
+	}
+	if (q->dead || !iotgw_queue_fits(q, cfg, m->cost)) {
+		q->cnt[IOTGW_QCNT_REFUSED]++;
+		spin_unlock_bh(&q->lock);
+		rcu_read_unlock();
+		iotgw_queue_free_list(&gone);
+		kfree(m);
+		return -ENOSPC;
+	}
+	m->id = q->next_id++;
+	m->queued = jiffies;
+	list_add_tail(&m->list, &q->pending);
+	hlist_add_head(&m->node, iotgw_queue_bucket(q, m->id));
+	if (m->qos == 0)
+		list_add_tail(&m->qos0, &q->qos0);
+	else
+		__module_get(THIS_MODULE);
+	q->pending_qos[m->qos]++;
+	q->msgs++;
+	q->bytes += m->cost;
+	q->cnt[IOTGW_QCNT_ADMITTED]++;
+	kick = iotgw_queue_can_send(q);
+	if (kick)
+		mod_delayed_work(system_wq, &q->work, 0);
+	spin_unlock_bh(&q->lock);
+	rcu_read_unlock();
+	iotgw_queue_free_list(&gone);
+	return 0;
+}
+
+void iotgw_queue_count(struct iotgw_queue *q, enum iotgw_queue_counter c,
+		       u32 n)
+{
+	spin_lock_bh(&q->lock);
+	q->cnt[c] += n;
+	spin_unlock_bh(&q->lock);
+}
+
+static int iotgw_qmsg_cmp_id(void *priv, const struct list_head *a,
+			     const struct list_head *b)
+{
+	const struct iotgw_qmsg *ma = list_entry(a, struct iotgw_qmsg, list);
+	const struct iotgw_qmsg *mb = list_entry(b, struct iotgw_qmsg, list);
+
+	return ma->id < mb->id ? -1 : ma->id > mb->id;
+}
+
+/*
+ * Under q->lock: the messages on @back (in flight until now) become
+ * pending again, merged into the pending list in id order.
+ */
+static void iotgw_queue_return(struct iotgw_queue *q, struct list_head *back)
+{
+	struct list_head *pos = q->pending.next;
+	struct iotgw_qmsg *m, *tmp;
+
+	list_sort(NULL, back, iotgw_qmsg_cmp_id);
+	list_for_each_entry_safe(m, tmp, back, list) {
+		while (pos != &q->pending &&
+		       list_entry(pos, struct iotgw_qmsg, list)->id < m->id)
+			pos = pos->next;
+		list_move_tail(&m->list, pos);	/* just before pos */
+		m->in_flight = false;
+		q->in_flight--;
+		q->pending_qos[m->qos]++;
+	}
+}
+
+/* Under q->lock: the in-flight messages whose wait ran out. */
+static void iotgw_queue_redeliver_due(struct iotgw_queue *q)
+{
+	unsigned long now = jiffies, next = now + MAX_JIFFY_OFFSET / 2;
+	struct iotgw_qmsg *m, *tmp;
+	LIST_HEAD(back);
+
+	if (time_before(now, q->next_due))
+		return;
+	list_for_each_entry_safe(m, tmp, &q->flight, list) {
+		if (time_after_eq(now, m->due))
+			list_move_tail(&m->list, &back);
+		else if (time_before(m->due, next))
+			next = m->due;
+	}
+	q->next_due = next;
+	if (!list_empty(&back))
+		iotgw_queue_return(q, &back);
+}
+
+static unsigned long iotgw_queue_retry_wait(struct iotgw_queue *q, u32 attempts)
+{
+	u32 shift = min_t(u32, attempts ? attempts - 1 : 0,
+			  ilog2(IOTGW_QUEUE_BACKOFF_MAX));
+
+	return msecs_to_jiffies(q->retry_ms) << shift;
+}
+
+/* Under q->lock: mark @m sent to the consumer. */
+static void iotgw_queue_mark_sent(struct iotgw_queue *q, struct iotgw_qmsg *m)
+{
+	m->attempts++;
+	m->due = jiffies + iotgw_queue_retry_wait(q, m->attempts);
+	if (time_before(m->due, q->next_due) || q->in_flight == 0)
+		q->next_due = m->due;
+	m->in_flight = true;
+	list_move_tail(&m->list, &q->flight);
+	q->pending_qos[m->qos]--;
+	q->in_flight++;
+	q->cnt[IOTGW_QCNT_DELIVERED]++;
+	if (m->attempts > 1)
+		q->cnt[IOTGW_QCNT_REDELIVERED]++;
+}
+
+/* Under q->lock: undo iotgw_queue_mark_sent() for messages not received. */
+static void iotgw_queue_unsend(struct iotgw_queue *q, const u64 *ids,
+			       unsigned int n)
+{
+	struct iotgw_qmsg *m;
+	LIST_HEAD(back);
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		hlist_for_each_entry(m, iotgw_queue_bucket(q, ids[i]), node) {
+			if (m->id != ids[i] || !m->in_flight)
+				continue;
+			m->attempts--;
+			q->cnt[IOTGW_QCNT_DELIVERED]--;
+			if (m->attempts)
+				q->cnt[IOTGW_QCNT_REDELIVERED]--;
+			list_move_tail(&m->list, &back);
+			break;
+		}
+	}
+	iotgw_queue_return(q, &back);
+}
+
+/*
+ * One batch: fill a buffer with pending messages under the lock, send it
+ * after. Returns whether to go on at once, or sets *again to wait.
+ */
+static bool iotgw_queue_send_batch(struct iotgw_queue *q, unsigned long *again)
+{
+	unsigned int n = 0, size = IOTGW_QUEUE_SKB_SIZE;
+	u64 *ids;
+	struct iotgw_qmsg *m, *first;
+	struct sk_buff *skb;
+	u32 portid;
+	int err;
+
+	ids = kmalloc_array(IOTGW_QUEUE_BATCH, sizeof(*ids), GFP_KERNEL);
+	if (!ids) {
+		*again = HZ / 10;
+		return false;
+	}
+
+	spin_lock_bh(&q->lock);
+	first = list_first_entry_or_null(&q->pending, struct iotgw_qmsg, list);
+	if (first && first->cost + NLMSG_GOODSIZE > size)
+		size = first->cost + NLMSG_GOODSIZE;
+	spin_unlock_bh(&q->lock);
+
+	skb = genlmsg_new(size, GFP_KERNEL);
+	if (!skb) {
+		kfree(ids);
+		*again = HZ / 10;
+		return false;
+	}
+
+	spin_lock_bh(&q->lock);
+	portid = q->consumer;
+	while (iotgw_queue_can_send(q) && n < IOTGW_QUEUE_BATCH) {
+		m = list_first_entry(&q->pending, struct iotgw_qmsg, list);
+		iotgw_queue_mark_sent(q, m);
+		if (iotgw_genl_put_qmsg(skb, m)) {
+			/* the buffer is full: it waits for the next one */
+			iotgw_queue_unsend(q, &m->id, 1);
+			break;
+		}
+		ids[n++] = m->id;
+	}
+	spin_unlock_bh(&q->lock);
+
+	if (!n) {
+		kfree_skb(skb);
+		kfree(ids);
+		return false;
+	}
+	err = iotgw_genl_unicast(q->net, skb, portid);
+	if (err) {
+		spin_lock_bh(&q->lock);
+		if (q->consumer == portid)
+			iotgw_queue_unsend(q, ids, n);
+		spin_unlock_bh(&q->lock);
+		kfree(ids);
+		if (err == -ECONNREFUSED) {
+			iotgw_queue_release(q, portid);
+			return false;
+		}
+		*again = IOTGW_QUEUE_BUSY_WAIT;
+		return false;
+	}
+	kfree(ids);
+	return true;
+}
+
+static void iotgw_queue_work(struct work_struct *work)
+{
+	struct iotgw_queue *q = container_of(to_delayed_work(work),
+					     struct iotgw_queue, work);
+	const struct iotgw_config *cfg;
+	unsigned long again = 0;
+	bool ttl, more;
+	LIST_HEAD(gone);
+	int rounds = 0;
+
+	do {
+		rcu_read_lock();
+		cfg = rcu_dereference(iotgw_queue_net(q)->config);
+		ttl = cfg->queue_ttl_ms;
+		spin_lock_bh(&q->lock);
+		iotgw_queue_expire(q, cfg, &gone);
+		iotgw_queue_redeliver_due(q);
+		more = iotgw_queue_can_send(q);
+		spin_unlock_bh(&q->lock);
+		rcu_read_unlock();
+		iotgw_queue_free_list(&gone);
+		INIT_LIST_HEAD(&gone);
+	} while (more && iotgw_queue_send_batch(q, &again) && ++rounds < 16);
+
+	spin_lock_bh(&q->lock);
+	if (!q->dead) {
+		if (!again && iotgw_queue_can_send(q))
+			again = 1;	/* yield, then go on */
+		if (!again && q->in_flight)
+			again = max_t(long, q->next_due - jiffies, 1);
+		if (ttl && !list_empty(&q->pending) && (!again || again > HZ))
+			again = HZ;
+		if (again)
+			mod_delayed_work(system_wq, &q->work, again);
+	}
+	spin_unlock_bh(&q->lock);
+}
+
+int iotgw_queue_bind(struct iotgw_queue *q, u32 portid, u32 credit,
+		     u32 retry_ms)
+{
+	int err = 0;
+
+	spin_lock_bh(&q->lock);
+	if (q->consumer && q->consumer != portid) {
+		err = -EBUSY;
+	} else {
+		q->consumer = portid;
+		q->credit = credit;
+		q->retry_ms = retry_ms;
+		mod_delayed_work(system_wq, &q->work, 0);
+	}
+	spin_unlock_bh(&q->lock);
+	return err;
+}
+
+/* Under q->lock: the consumer is gone, its messages pending again. */
+static void iotgw_queue_drop_consumer(struct iotgw_queue *q)
+{
+	LIST_HEAD(back);
+
+	q->consumer = 0;
+	list_splice_init(&q->flight, &back);
+	iotgw_queue_return(q, &back);
+}
+
+int iotgw_queue_unbind(struct iotgw_queue *q, u32 portid)
+{
+	int err = -ENOENT;
+
+	spin_lock_bh(&q->lock);
+	if (q->consumer && q->consumer == portid) {
+		iotgw_queue_drop_consumer(q);
+		err = 0;
+	}
+	spin_unlock_bh(&q->lock);
+	return err;
+}
+
+void iotgw_queue_release(struct iotgw_queue *q, u32 portid)
+{
+	spin_lock_bh(&q->lock);
+	if (q->consumer && q->consumer == portid)
+		iotgw_queue_drop_consumer(q);
+	spin_unlock_bh(&q->lock);
+}
+
+/* Under q->lock: the in-flight message @id, or NULL. */
+static struct iotgw_qmsg *iotgw_queue_find_flight(struct iotgw_queue *q,
+						  u64 id)
+{
+	struct iotgw_qmsg *m;
+
+	hlist_for_each_entry(m, iotgw_queue_bucket(q, id), node)
+		if (m->id == id)
+			return m->in_flight ? m : NULL;
+	return NULL;
+}
+
+int iotgw_queue_ack(struct iotgw_queue *q, u32 portid, const u64 *ids,
+		    unsigned int n)
+{
+	struct iotgw_qmsg *m;
+	LIST_HEAD(gone);
+	unsigned int i;
+
+	spin_lock_bh(&q->lock);
+	if (!q->consumer || q->consumer != portid) {
+		spin_unlock_bh(&q->lock);
+		return -ENOENT;
+	}
+	for (i = 0; i < n; i++) {
+		m = iotgw_queue_find_flight(q, ids[i]);
+		if (!m) {
+			q->cnt[IOTGW_QCNT_STALE_ACKS]++;
+			continue;
+		}
+		iotgw_queue_unlink(q, m);
+		list_add_tail(&m->list, &gone);
+		q->cnt[IOTGW_QCNT_ACKED]++;
+	}
+	if (iotgw_queue_can_send(q))
+		mod_delayed_work(system_wq, &q->work, 0);
+	spin_unlock_bh(&q->lock);
+	iotgw_queue_free_list(&gone);
+	return 0;
+}
+
+int iotgw_queue_nack(struct iotgw_queue *q, u32 portid, const u64 *ids,
+		     unsigned int n)
+{
+	struct iotgw_qmsg *m;
+	unsigned int i;
+
+	spin_lock_bh(&q->lock);
+	if (!q->consumer || q->consumer != portid) {
+		spin_unlock_bh(&q->lock);
+		return -ENOENT;
+	}
+	/*
+	 * A nacked message stays on the flight list, due after its retry
+	 * wait: it is sent again then, and its credit stays taken.
+	 */
+	for (i = 0; i < n; i++) {
+		m = iotgw_queue_find_flight(q, ids[i]);
+		if (!m) {
+			q->cnt[IOTGW_QCNT_STALE_ACKS]++;
+			continue;
+		}
+		m->due = jiffies + iotgw_queue_retry_wait(q, m->attempts);
+		q->cnt[IOTGW_QCNT_NACKED]++;
+	}
+	q->next_due = jiffies;	/* recomputed by the next scan */
+	mod_delayed_work(system_wq, &q->work, 0);
+	spin_unlock_bh(&q->lock);
+	return 0;
+}
+
+/* Under q->lock: move every message to @gone. */
+static u32 iotgw_queue_take_all(struct iotgw_queue *q, struct list_head *gone)
+{
+	struct iotgw_qmsg *m, *tmp;
+	u32 n = 0;
+
+	list_for_each_entry_safe(m, tmp, &q->flight, list) {
+		iotgw_queue_unlink(q, m);
+		list_add_tail(&m->list, gone);
+		n++;
+	}
+	list_for_each_entry_safe(m, tmp, &q->pending, list) {
+		iotgw_queue_unlink(q, m);
+		list_add_tail(&m->list, gone);
+		n++;
+	}
+	return n;
+}
+
+u32 iotgw_queue_flush(struct iotgw_queue *q)
+{
+	LIST_HEAD(gone);
+	u32 n;
+
+	spin_lock_bh(&q->lock);
+	n = iotgw_queue_take_all(q, &gone);
+	q->cnt[IOTGW_QCNT_FLUSHED] += n;
+	spin_unlock_bh(&q->lock);
+	iotgw_queue_free_list(&gone);
+	return n;
+}
+
+void iotgw_queue_read(struct iotgw_queue *q, struct iotgw_queue_info *info)
+{
+	struct iotgw_qmsg *oldest = NULL, *m;
+
+	spin_lock_bh(&q->lock);
+	info->consumer = q->consumer;
+	info->credit = q->credit;
+	memcpy(info->pending_qos, q->pending_qos, sizeof(info->pending_qos));
+	info->in_flight = q->in_flight;
+	info->msgs = q->msgs;
+	info->bytes = q->bytes;
+	memcpy(info->cnt, q->cnt, sizeof(info->cnt));
+	oldest = list_first_entry_or_null(&q->pending, struct iotgw_qmsg, list);
+	list_for_each_entry(m, &q->flight, list)
+		if (!oldest || m->id < oldest->id)
+			oldest = m;
+	info->has_oldest = oldest;
+	if (oldest)
+		info->oldest_ms = jiffies_to_msecs(jiffies - oldest->queued);
+	spin_unlock_bh(&q->lock);
+}
+
+void iotgw_queue_destroy(struct iotgw_queue *q)
+{
+	struct iotgw_qmsg *m;
+	LIST_HEAD(gone);
+	u32 held = 0;
+
+	spin_lock_bh(&q->lock);
+	q->dead = true;
+	q->consumer = 0;
+	spin_unlock_bh(&q->lock);
+	cancel_delayed_work_sync(&q->work);
+
+	spin_lock_bh(&q->lock);
+	iotgw_queue_take_all(q, &gone);
+	spin_unlock_bh(&q->lock);
+	list_for_each_entry(m, &gone, list)
+		held += m->qos > 0;
+	if (held)
+		pr_warn("namespace gone with %u QoS 1/2 messages queued: lost\n",
+			held);
+	iotgw_queue_free_list(&gone);
+}
