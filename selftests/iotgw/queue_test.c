@@ -1,0 +1,789 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The QoS queue and CoAP ingest, against the kernel: a sensor's UDP
+ * socket sends CoAP over loopback to an ingest rule and reads the
+ * kernel's answers; a raw generic netlink socket plays the consumer
+ * (bind, messages in batches, ack, nack, close). Each test runs in a
+ * network namespace of its own.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iotgw.h>
+#include <netlink/genl/genl.h>
+
+#include "proto/coap.h"
+#undef ARRAY_SIZE	/* the harness defines its own */
+#include "iotgw_nl.h"
+#include "kselftest_harness.h"
+
+#define MAX_GOT 512
+
+struct qmsg {
+	uint64_t id;
+	int qos, proto, family, src_port, attempts, cf;
+	char rule[IOTGW_RULE_NAME_MAX];
+	char topic[256];
+	char payload[256];
+	size_t payload_len;
+};
+
+struct consumer {
+	struct nl_sock *sk;
+	int family;
+	struct qmsg got[MAX_GOT];
+	int n;
+	int err;		/* of the last request's ack */
+	bool acked;
+	int max_batch;		/* most QUEUE_MSG seen in one recv() */
+};
+
+static void parse_qmsg(struct consumer *c, struct nlmsghdr *h)
+{
+	struct nlattr *tb[IOTGW_A_MAX + 1], *ma[IOTGW_MSG_A_MAX + 1];
+	struct qmsg *m;
+
+	if (genlmsg_parse(h, 0, tb, IOTGW_A_MAX, NULL) < 0 ||
+	    !tb[IOTGW_A_MSG] ||
+	    nla_parse_nested(ma, IOTGW_MSG_A_MAX, tb[IOTGW_A_MSG], NULL) < 0 ||
+	    c->n >= MAX_GOT)
+		return;
+	m = &c->got[c->n++];
+	memset(m, 0, sizeof(*m));
+	m->cf = -1;
+	if (ma[IOTGW_MSG_A_ID])
+		m->id = nla_get_u64(ma[IOTGW_MSG_A_ID]);
+	if (ma[IOTGW_MSG_A_QOS])
+		m->qos = nla_get_u8(ma[IOTGW_MSG_A_QOS]);
+	if (ma[IOTGW_MSG_A_PROTO])
+		m->proto = nla_get_u8(ma[IOTGW_MSG_A_PROTO]);
+	if (ma[IOTGW_MSG_A_FAMILY])
+		m->family = nla_get_u8(ma[IOTGW_MSG_A_FAMILY]);
+	if (ma[IOTGW_MSG_A_SRC_PORT])
+		m->src_port = nla_get_u16(ma[IOTGW_MSG_A_SRC_PORT]);
+	if (ma[IOTGW_MSG_A_ATTEMPTS])
+		m->attempts = nla_get_u32(ma[IOTGW_MSG_A_ATTEMPTS]);
+	if (ma[IOTGW_MSG_A_CONTENT_FORMAT])
+		m->cf = nla_get_u16(ma[IOTGW_MSG_A_CONTENT_FORMAT]);
+	if (ma[IOTGW_MSG_A_RULE])
+		snprintf(m->rule, sizeof(m->rule), "%s",
+			 nla_get_string(ma[IOTGW_MSG_A_RULE]));
+	if (ma[IOTGW_MSG_A_TOPIC])
+		snprintf(m->topic, sizeof(m->topic), "%s",
+			 nla_get_string(ma[IOTGW_MSG_A_TOPIC]));
+	if (ma[IOTGW_MSG_A_PAYLOAD]) {
+		m->payload_len = nla_len(ma[IOTGW_MSG_A_PAYLOAD]);
+		if (m->payload_len >= sizeof(m->payload))
+			m->payload_len = sizeof(m->payload) - 1;
+		memcpy(m->payload, nla_data(ma[IOTGW_MSG_A_PAYLOAD]),
+		       m->payload_len);
+	}
+}
+
+/* One recv(): the QUEUE_MSG it held (count), -1 after @timeout_ms. */
+static int consumer_pump(struct consumer *c, int timeout_ms)
+{
+	static char buf[256 * 1024];
+	struct pollfd p = { .fd = nl_socket_get_fd(c->sk), .events = POLLIN };
+	struct nlmsghdr *h;
+	int len, msgs = 0;
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -1;
+	len = recv(p.fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		return -1;
+	for (h = (struct nlmsghdr *)buf; nlmsg_ok(h, len);
+	     h = nlmsg_next(h, &len)) {
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			c->err = ((struct nlmsgerr *)nlmsg_data(h))->error;
+			c->acked = true;
+		} else if (h->nlmsg_type == c->family &&
+			   ((struct genlmsghdr *)nlmsg_data(h))->cmd ==
+			   IOTGW_CMD_QUEUE_MSG) {
+			parse_qmsg(c, h);
+			msgs++;
+		}
+	}
+	if (msgs > c->max_batch)
+		c->max_batch = msgs;
+	return msgs;
+}
+
+/* Wait until @want messages were received in all, or @timeout_ms. */
+static int consumer_wait(struct consumer *c, int want, int timeout_ms)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (c->n < want) {
+		long el;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		el = (t.tv_sec - t0.tv_sec) * 1000 +
+		     (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (el >= timeout_ms)
+			break;
+		consumer_pump(c, timeout_ms - el);
+	}
+	return c->n;
+}
+
+static struct nl_msg *consumer_msg(struct consumer *c, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0,
+				NLM_F_ACK, cmd, IOTGW_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Send @msg (consumed), take messages until its ack. Returns its error. */
+static int consumer_send(struct consumer *c, struct nl_msg *msg)
+{
+	int i;
+
+	c->acked = false;
+	c->err = 0;
+	if (nl_send_auto(c->sk, msg) < 0) {
+		nlmsg_free(msg);
+		return -EIO;
+	}
+	nlmsg_free(msg);
+	for (i = 0; i < 50 && !c->acked; i++)
+		consumer_pump(c, 100);
+	return c->acked ? c->err : -ETIMEDOUT;
+}
+
+static int consumer_bind(struct consumer *c, uint32_t credit,
+			 uint32_t retry_ms)
+{
+	struct nl_msg *msg = consumer_msg(c, IOTGW_CMD_QUEUE_BIND);
+	struct nlattr *nest;
+
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, IOTGW_A_QUEUE);
+	nla_put_u32(msg, IOTGW_QUEUE_A_CREDIT, credit);
+	if (retry_ms)
+		nla_put_u32(msg, IOTGW_QUEUE_A_RETRY_MS, retry_ms);
+	nla_nest_end(msg, nest);
+	return consumer_send(c, msg);
+}
+
+static int consumer_ids(struct consumer *c, uint8_t cmd, const uint64_t *ids,
+			int n)
+{
+	struct nl_msg *msg = consumer_msg(c, cmd);
+
+	if (!msg)
+		return -ENOMEM;
+	nla_put(msg, IOTGW_A_MSG_IDS, n * sizeof(*ids), ids);
+	return consumer_send(c, msg);
+}
+
+/* Ack every message received so far. */
+static int consumer_ack_all(struct consumer *c)
+{
+	uint64_t ids[MAX_GOT];
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		ids[i] = c->got[i].id;
+	return c->n ? consumer_ids(c, IOTGW_CMD_QUEUE_ACK, ids, c->n) : 0;
+}
+
+static struct consumer *consumer_open(void)
+{
+	struct consumer *c = calloc(1, sizeof(*c));
+	struct iotgw_nl nl;
+
+	if (!c)
+		return NULL;
+	if (iotgw_nl_open(&nl)) {
+		free(c);
+		return NULL;
+	}
+	c->family = nl.family;
+	iotgw_nl_close(&nl);
+	c->sk = nl_socket_alloc();
+	if (!c->sk || genl_connect(c->sk)) {
+		free(c);
+		return NULL;
+	}
+	nl_socket_set_buffer_size(c->sk, 1 << 20, 1 << 20);
+	return c;
+}
+
+static void consumer_close(struct consumer *c)
+{
+	if (!c)
+		return;
+	nl_socket_free(c->sk);
+	free(c);
+}
+
+/* ---- the sensor ---- */
+
+static int sensor_open(const char *addr)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(5683) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_port = htons(5683) };
+	struct timeval tv = { .tv_sec = 2 };
+	bool v6 = strchr(addr, ':');
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (v6) {
+		inet_pton(AF_INET6, addr, &a6.sin6_addr);
+		if (connect(fd, (struct sockaddr *)&a6, sizeof(a6)) == 0)
+			return fd;
+	} else {
+		inet_pton(AF_INET, addr, &a4.sin_addr);
+		if (connect(fd, (struct sockaddr *)&a4, sizeof(a4)) == 0)
+			return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+static int coap_send_req(int fd, uint8_t type, uint8_t code, uint16_t mid,
+			 const char *path, const char *payload)
+{
+	uint8_t token[4] = { mid >> 8, mid, 0xa5, 0x5a };
+	struct coap_request r = {
+		.type = type, .code = code, .mid = mid,
+		.tkl = sizeof(token), .token = token,
+		.path = path, .path_len = strlen(path),
+		.has_content_format = true,
+		.content_format = COAP_FORMAT_JSON,
+		.payload = (const uint8_t *)payload,
+		.payload_len = payload ? strlen(payload) : 0,
+	};
+	uint8_t buf[512];
+	int len = coap_build_request(buf, sizeof(buf), &r);
+
+	if (len < 0)
+		return len;
+	return send(fd, buf, len, 0) == len ? 0 : -1;
+}
+
+struct answer {
+	struct coap_msg msg;
+	uint8_t buf[512];
+	uint8_t token[COAP_TOKEN_MAX];
+};
+
+/* The kernel's answer, or -1 after the socket's 2 s timeout. */
+static int coap_recv_answer(int fd, struct answer *a)
+{
+	int len = recv(fd, a->buf, sizeof(a->buf), 0);
+
+	if (len < 0 || coap_parse(a->buf, len, &a->msg, NULL, 0) != COAP_OK)
+		return -1;
+	memcpy(a->token, a->msg.token, a->msg.tkl);
+	return 0;
+}
+
+/* No datagram within @ms. */
+static bool coap_silent(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 0;
+}
+
+/* ---- the operator ---- */
+
+static int add_rule(struct iotgw_nl *nl, const char *name, const char *filter,
+		    int action, int qos)
+{
+	struct nl_msg *msg = iotgw_nl_request(nl, IOTGW_CMD_RULE_NEW, 0);
+	struct nlattr *nest;
+
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, IOTGW_A_RULE);
+	nla_put_string(msg, IOTGW_RULE_A_NAME, name);
+	nla_put_string(msg, IOTGW_RULE_A_FILTER, filter);
+	nla_put_u8(msg, IOTGW_RULE_A_PROTO, IOTGW_PROTO_COAP);
+	nla_put_u8(msg, IOTGW_RULE_A_ACTION, action);
+	if (qos >= 0)
+		nla_put_u8(msg, IOTGW_RULE_A_QOS, qos);
+	nla_nest_end(msg, nest);
+	return iotgw_nl_transact(nl, msg, NULL, NULL);
+}
+
+static int config_set_u32(struct iotgw_nl *nl, int attr, uint32_t v)
+{
+	struct nl_msg *msg = iotgw_nl_request(nl, IOTGW_CMD_CONFIG_SET, 0);
+	struct nlattr *nest;
+
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, IOTGW_A_CONFIG);
+	nla_put_u32(msg, attr, v);
+	nla_nest_end(msg, nest);
+	return iotgw_nl_transact(nl, msg, NULL, NULL);
+}
+
+struct queue_state {
+	bool have[IOTGW_QUEUE_A_MAX + 1];
+	uint64_t v[IOTGW_QUEUE_A_MAX + 1];
+};
+
+static int parse_queue(struct nl_msg *reply, void *arg)
+{
+	struct nlattr *tb[IOTGW_A_MAX + 1], *qa[IOTGW_QUEUE_A_MAX + 1];
+	struct queue_state *st = arg;
+	int i;
+
+	if (iotgw_nl_parse(reply, tb, IOTGW_A_MAX) < 0 || !tb[IOTGW_A_QUEUE] ||
+	    nla_parse_nested(qa, IOTGW_QUEUE_A_MAX, tb[IOTGW_A_QUEUE],
+			     NULL) < 0)
+		return -1;
+	for (i = 1; i <= IOTGW_QUEUE_A_MAX; i++) {
+		if (!qa[i] || i == IOTGW_QUEUE_A_PAD)
+			continue;
+		st->have[i] = true;
+		st->v[i] = nla_len(qa[i]) == 8 ? nla_get_u64(qa[i]) :
+						 nla_get_u32(qa[i]);
+	}
+	return 0;
+}
+
+static int queue_get(struct iotgw_nl *nl, struct queue_state *st)
+{
+	struct nl_msg *msg = iotgw_nl_request(nl, IOTGW_CMD_QUEUE_GET, 0);
+
+	memset(st, 0, sizeof(*st));
+	if (!msg)
+		return -ENOMEM;
+	return iotgw_nl_transact(nl, msg, parse_queue, st);
+}
+
+static int simple_cmd(struct iotgw_nl *nl, uint8_t cmd)
+{
+	struct nl_msg *msg = iotgw_nl_request(nl, cmd, 0);
+
+	return msg ? iotgw_nl_transact(nl, msg, NULL, NULL) : -ENOMEM;
+}
+
+FIXTURE(queue)
+{
+	struct iotgw_nl nl;
+	int fd;
+};
+
+FIXTURE_SETUP(queue)
+{
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, system("ip link set lo up"));
+	ASSERT_EQ(0, iotgw_nl_open(&self->nl)) TH_LOG("%s", self->nl.error);
+	ASSERT_EQ(0, add_rule(&self->nl, "ingest", "sensors/#",
+			      IOTGW_ACTION_INGEST, -1))
+		TH_LOG("%s", self->nl.error);
+	self->fd = sensor_open("127.0.0.1");
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(queue)
+{
+	close(self->fd);
+	simple_cmd(&self->nl, IOTGW_CMD_QUEUE_FLUSH);
+	iotgw_nl_close(&self->nl);
+}
+
+/* Send a CON POST and expect a piggybacked answer with @code. */
+static int post_expect(int fd, uint16_t mid, const char *path,
+		       const char *payload, uint8_t code, struct answer *a)
+{
+	if (coap_send_req(fd, COAP_TYPE_CON, COAP_CODE_POST, mid, path,
+			  payload) || coap_recv_answer(fd, a))
+		return -1;
+	if (a->msg.type != COAP_TYPE_ACK || a->msg.mid != mid ||
+	    a->msg.code != code || a->msg.tkl != 4 ||
+	    a->token[0] != (uint8_t)(mid >> 8) ||
+	    a->token[1] != (uint8_t)mid || a->token[2] != 0xa5)
+		return -2;
+	return 0;
+}
+
+TEST_F(queue, con_post_answered_204_and_delivered_in_order)
+{
+	struct consumer *c = consumer_open();
+	struct queue_state st;
+	struct answer a;
+	char payload[32];
+	int i;
+
+	ASSERT_NE(NULL, c);
+	for (i = 0; i < 3; i++) {
+		snprintf(payload, sizeof(payload), "{\"seq\":%d}", i);
+		ASSERT_EQ(0, post_expect(self->fd, 100 + i, "sensors/room/t",
+					 payload, COAP_CODE_CHANGED, &a));
+	}
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(3, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(3, st.v[IOTGW_QUEUE_A_PENDING_QOS1]);
+	EXPECT_FALSE(st.have[IOTGW_QUEUE_A_CONSUMER]);
+
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(3, consumer_wait(c, 3, 2000));
+	for (i = 0; i < 3; i++) {
+		snprintf(payload, sizeof(payload), "{\"seq\":%d}", i);
+		EXPECT_STREQ("sensors/room/t", c->got[i].topic);
+		EXPECT_STREQ(payload, c->got[i].payload);
+		EXPECT_EQ(1, c->got[i].qos);
+		EXPECT_EQ(IOTGW_PROTO_COAP, c->got[i].proto);
+		EXPECT_EQ(AF_INET, c->got[i].family);
+		EXPECT_EQ(COAP_FORMAT_JSON, c->got[i].cf);
+		EXPECT_EQ(1, c->got[i].attempts);
+		EXPECT_STREQ("ingest", c->got[i].rule);
+		if (i)
+			EXPECT_LT(c->got[i - 1].id, c->got[i].id);
+	}
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(3, st.v[IOTGW_QUEUE_A_IN_FLIGHT]);
+	EXPECT_TRUE(st.have[IOTGW_QUEUE_A_CONSUMER]);
+	ASSERT_EQ(0, consumer_ack_all(c));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(3, st.v[IOTGW_QUEUE_A_ACKED]);
+	consumer_close(c);
+}
+
+TEST_F(queue, ipv6_sensor_reaches_the_queue)
+{
+	struct consumer *c = consumer_open();
+	struct answer a;
+	int fd = sensor_open("::1");
+
+	ASSERT_NE(NULL, c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, post_expect(fd, 7, "sensors/v6", "x", COAP_CODE_CHANGED,
+				 &a));
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	EXPECT_EQ(AF_INET6, c->got[0].family);
+	EXPECT_STREQ("sensors/v6", c->got[0].topic);
+	close(fd);
+	consumer_close(c);
+}
+
+TEST_F(queue, retransmitted_con_queued_once_answered_the_same)
+{
+	struct consumer *c = consumer_open();
+	struct queue_state st;
+	struct answer a, b;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, post_expect(self->fd, 42, "sensors/t", "once",
+				 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(0, post_expect(self->fd, 42, "sensors/t", "once",
+				 COAP_CODE_CHANGED, &b));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_DUPLICATES]);
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	consumer_wait(c, 2, 500);
+	EXPECT_EQ(1, c->n);
+	consumer_close(c);
+}
+
+TEST_F(queue, full_queue_answers_503_with_max_age_then_admits_again)
+{
+	struct consumer *c = consumer_open();
+	struct queue_state st;
+	struct answer a;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, config_set_u32(&self->nl, IOTGW_CONFIG_A_QUEUE_MAX_MSGS,
+				    2));
+	ASSERT_EQ(0, config_set_u32(&self->nl,
+				    IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE, 7));
+	ASSERT_EQ(0, post_expect(self->fd, 1, "sensors/t", "a",
+				 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(0, post_expect(self->fd, 2, "sensors/t", "b",
+				 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(0, post_expect(self->fd, 3, "sensors/t", "c",
+				 COAP_CODE_SERVICE_UNAVAILABLE, &a));
+	EXPECT_TRUE(a.msg.has_max_age);
+	EXPECT_EQ(7, a.msg.max_age);
+	/* its retransmission gets the same answer */
+	ASSERT_EQ(0, post_expect(self->fd, 3, "sensors/t", "c",
+				 COAP_CODE_SERVICE_UNAVAILABLE, &a));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(2, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_REFUSED]);
+
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(2, consumer_wait(c, 2, 2000));
+	EXPECT_STREQ("a", c->got[0].payload);
+	EXPECT_STREQ("b", c->got[1].payload);
+	ASSERT_EQ(0, consumer_ack_all(c));
+	ASSERT_EQ(0, post_expect(self->fd, 4, "sensors/t", "d",
+				 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(3, consumer_wait(c, 3, 2000));
+	EXPECT_STREQ("d", c->got[2].payload);
+	consumer_close(c);
+}
+
+TEST_F(queue, qos0_makes_room_for_qos1)
+{
+	struct queue_state st;
+	struct answer a;
+	int i;
+
+	ASSERT_EQ(0, config_set_u32(&self->nl, IOTGW_CONFIG_A_QUEUE_MAX_MSGS,
+				    3));
+	/* NON requests are QoS 0, not answered */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, coap_send_req(self->fd, COAP_TYPE_NON,
+					   COAP_CODE_POST, 10 + i, "sensors/n",
+					   "q0"));
+	EXPECT_TRUE(coap_silent(self->fd, 300));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(3, st.v[IOTGW_QUEUE_A_PENDING_QOS0]);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, post_expect(self->fd, 20 + i, "sensors/c", "q1",
+					 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(0, post_expect(self->fd, 30, "sensors/c", "q1",
+				 COAP_CODE_SERVICE_UNAVAILABLE, &a));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_PENDING_QOS0]);
+	EXPECT_EQ(3, st.v[IOTGW_QUEUE_A_PENDING_QOS1]);
+	EXPECT_EQ(3, st.v[IOTGW_QUEUE_A_EVICTED]);
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_REFUSED]);
+}
+
+TEST_F(queue, other_methods_get_405)
+{
+	struct answer a;
+
+	ASSERT_EQ(0, coap_send_req(self->fd, COAP_TYPE_CON, COAP_CODE_GET, 5,
+				   "sensors/t", NULL));
+	ASSERT_EQ(0, coap_recv_answer(self->fd, &a));
+	EXPECT_EQ(COAP_TYPE_ACK, a.msg.type);
+	EXPECT_EQ(5, a.msg.mid);
+	EXPECT_EQ(COAP_CODE_METHOD_NOT_ALLOWED, a.msg.code);
+}
+
+TEST_F(queue, unacked_messages_return_in_order_when_the_consumer_dies)
+{
+	struct consumer *c = consumer_open(), *d;
+	struct answer a;
+	int i;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, post_expect(self->fd, 50 + i, "sensors/t", "x",
+					 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(4, consumer_wait(c, 4, 2000));
+	/* a second consumer is refused while the first lives */
+	d = consumer_open();
+	ASSERT_NE(NULL, d);
+	EXPECT_EQ(-EBUSY, consumer_bind(d, 16, 0));
+	/* ack the second only, then die */
+	ASSERT_EQ(0, consumer_ids(c, IOTGW_CMD_QUEUE_ACK, &c->got[1].id, 1));
+	consumer_close(c);
+
+	ASSERT_EQ(0, consumer_bind(d, 16, 0));
+	ASSERT_EQ(3, consumer_wait(d, 3, 2000));
+	EXPECT_EQ(2, d->got[0].attempts);
+	EXPECT_LT(d->got[0].id, d->got[1].id);
+	EXPECT_LT(d->got[1].id, d->got[2].id);
+	consumer_close(d);
+}
+
+TEST_F(queue, unacked_message_sent_again_after_retry_wait)
+{
+	struct consumer *c = consumer_open();
+	struct queue_state st;
+	struct answer a;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, consumer_bind(c, 16, 200));
+	ASSERT_EQ(0, post_expect(self->fd, 60, "sensors/t", "r",
+				 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	ASSERT_EQ(2, consumer_wait(c, 2, 3000));
+	EXPECT_EQ(c->got[0].id, c->got[1].id);
+	EXPECT_EQ(2, c->got[1].attempts);
+	/* nacked: sent again after the (doubled) wait */
+	ASSERT_EQ(0, consumer_ids(c, IOTGW_CMD_QUEUE_NACK, &c->got[1].id, 1));
+	ASSERT_EQ(3, consumer_wait(c, 3, 3000));
+	EXPECT_EQ(3, c->got[2].attempts);
+	/* an ack of a message no longer in flight is stale */
+	ASSERT_EQ(0, consumer_ack_all(c));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(2, st.v[IOTGW_QUEUE_A_STALE_ACKS]);
+	EXPECT_LE(2, st.v[IOTGW_QUEUE_A_REDELIVERED]);
+	consumer_close(c);
+}
+
+TEST_F(queue, credit_bounds_messages_in_flight_and_batches_them)
+{
+	struct consumer *c = consumer_open();
+	struct answer a;
+	int i;
+
+	ASSERT_NE(NULL, c);
+	for (i = 0; i < 40; i++)
+		ASSERT_EQ(0, post_expect(self->fd, 200 + i, "sensors/t", "b",
+					 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(0, consumer_bind(c, 30, 0));
+	ASSERT_EQ(30, consumer_wait(c, 30, 2000));
+	consumer_wait(c, 31, 300);
+	EXPECT_EQ(30, c->n);
+	EXPECT_LT(1, c->max_batch);
+	ASSERT_EQ(0, consumer_ack_all(c));
+	ASSERT_EQ(40, consumer_wait(c, 40, 2000));
+	consumer_close(c);
+}
+
+TEST_F(queue, acks_from_another_socket_refused)
+{
+	struct consumer *c = consumer_open(), *d = consumer_open();
+	struct answer a;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(0, post_expect(self->fd, 70, "sensors/t", "x",
+				 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	EXPECT_EQ(-ENOENT, consumer_ids(d, IOTGW_CMD_QUEUE_ACK,
+					&c->got[0].id, 1));
+	EXPECT_EQ(-ENOENT, consumer_send(d, consumer_msg(d,
+					 IOTGW_CMD_QUEUE_UNBIND)));
+	EXPECT_EQ(0, consumer_send(c, consumer_msg(c,
+					 IOTGW_CMD_QUEUE_UNBIND)));
+	/* unbound: the message is pending again, the other one may bind */
+	EXPECT_EQ(0, consumer_bind(d, 16, 0));
+	ASSERT_EQ(1, consumer_wait(d, 1, 2000));
+	EXPECT_EQ(c->got[0].id, d->got[0].id);
+	consumer_close(c);
+	consumer_close(d);
+}
+
+TEST_F(queue, flush_drops_everything_and_counts_it)
+{
+	struct queue_state st;
+	struct answer a;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, post_expect(self->fd, 80 + i, "sensors/t", "f",
+					 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(0, simple_cmd(&self->nl, IOTGW_CMD_QUEUE_FLUSH));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_BYTES]);
+	EXPECT_EQ(5, st.v[IOTGW_QUEUE_A_FLUSHED]);
+	EXPECT_FALSE(st.have[IOTGW_QUEUE_A_OLDEST_MS]);
+}
+
+TEST_F(queue, bind_without_credit_or_bad_ids_refused)
+{
+	struct consumer *c = consumer_open();
+	uint8_t odd[12] = { 0 };
+	struct nl_msg *msg;
+
+	ASSERT_NE(NULL, c);
+	msg = consumer_msg(c, IOTGW_CMD_QUEUE_BIND);
+	EXPECT_EQ(-EINVAL, consumer_send(c, msg));
+	EXPECT_EQ(-ERANGE, consumer_bind(c, 0, 0));
+	ASSERT_EQ(0, consumer_bind(c, 1, 0));
+	msg = consumer_msg(c, IOTGW_CMD_QUEUE_ACK);
+	nla_put(msg, IOTGW_A_MSG_IDS, sizeof(odd), odd);
+	EXPECT_EQ(-EINVAL, consumer_send(c, msg));
+	consumer_close(c);
+}
+
+TEST_F(queue, capture_copies_and_lets_the_datagram_through)
+{
+	struct consumer *c = consumer_open();
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(5683),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { .tv_sec = 2 };
+	char buf[512];
+	int srv, fd;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, add_rule(&self->nl, "cap", "capture/#",
+			      IOTGW_ACTION_CAPTURE, 2));
+	srv = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, bind(srv, (struct sockaddr *)&a, sizeof(a)));
+	setsockopt(srv, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	fd = sensor_open("127.0.0.1");
+	ASSERT_EQ(0, coap_send_req(fd, COAP_TYPE_CON, COAP_CODE_POST, 90,
+				   "capture/x", "copy"));
+	/* QoS 2: the sensor's retransmission is not queued twice */
+	ASSERT_EQ(0, coap_send_req(fd, COAP_TYPE_CON, COAP_CODE_POST, 90,
+				   "capture/x", "copy"));
+	/* the userspace server still gets both copies */
+	EXPECT_LT(0, recv(srv, buf, sizeof(buf), 0));
+	EXPECT_LT(0, recv(srv, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	EXPECT_EQ(2, c->got[0].qos);
+	EXPECT_STREQ("copy", c->got[0].payload);
+	consumer_wait(c, 2, 300);
+	EXPECT_EQ(1, c->n);
+	close(srv);
+	close(fd);
+	consumer_close(c);
+}
+
+TEST_F(queue, rule_checks_for_queue_actions)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+
+	/* ingest without proto coap */
+	msg = iotgw_nl_request(&self->nl, IOTGW_CMD_RULE_NEW, 0);
+	nest = nla_nest_start(msg, IOTGW_A_RULE);
+	nla_put_string(msg, IOTGW_RULE_A_NAME, "bad");
+	nla_put_string(msg, IOTGW_RULE_A_FILTER, "x/#");
+	nla_put_u8(msg, IOTGW_RULE_A_ACTION, IOTGW_ACTION_INGEST);
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(-EINVAL, iotgw_nl_transact(&self->nl, msg, NULL, NULL));
+	EXPECT_NE(NULL, strstr(self->nl.error, "needs proto coap"))
+		TH_LOG("%s", self->nl.error);
+	/* qos on an accept rule */
+	msg = iotgw_nl_request(&self->nl, IOTGW_CMD_RULE_NEW, 0);
+	nest = nla_nest_start(msg, IOTGW_A_RULE);
+	nla_put_string(msg, IOTGW_RULE_A_NAME, "bad");
+	nla_put_string(msg, IOTGW_RULE_A_FILTER, "x/#");
+	nla_put_u8(msg, IOTGW_RULE_A_ACTION, IOTGW_ACTION_ACCEPT);
+	nla_put_u8(msg, IOTGW_RULE_A_QOS, 1);
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(-EINVAL, iotgw_nl_transact(&self->nl, msg, NULL, NULL));
+	EXPECT_NE(NULL, strstr(self->nl.error, "qos belongs to"))
+		TH_LOG("%s", self->nl.error);
+	/* qos 3 */
+	EXPECT_EQ(-ERANGE, add_rule(&self->nl, "bad", "x/#",
+				    IOTGW_ACTION_INGEST, 3));
+}
+
+TEST_HARNESS_MAIN
