@@ -39,7 +39,7 @@ LIBNL = user/lib/libiotgwnl.a
 IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o \
 	tools/iotgwctl/rule.o tools/iotgwctl/stats.o tools/iotgwctl/parse.o \
 	tools/iotgwctl/json.o tools/iotgwctl/flow.o \
-	tools/iotgwctl/monitor.o
+	tools/iotgwctl/monitor.o tools/iotgwctl/queue.o
 IOTGWCTL = tools/iotgwctl/iotgwctl
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard user/tests/*_test.c))
 

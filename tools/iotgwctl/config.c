@@ -22,6 +22,9 @@ static const struct {
 	{ IOTGW_CONFIG_A_QUEUE_MAX_BYTES, 32, "queue-max-bytes" },
 	{ IOTGW_CONFIG_A_QUEUE_MAX_MSGS, 32, "queue-max-msgs" },
 	{ IOTGW_CONFIG_A_EVENT_RATE, 32, "event-rate" },
+	{ IOTGW_CONFIG_A_QUEUE_TTL_MS, 32, "queue-ttl-ms" },
+	{ IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE, 32, "queue-busy-max-age" },
+	{ IOTGW_CONFIG_A_DEDUP_MAX, 32, "dedup-max" },
 };
 
 #define N_CONFIG_FIELDS (sizeof(config_fields) / sizeof(config_fields[0]))
@@ -40,6 +43,9 @@ static struct nla_policy config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 	[IOTGW_CONFIG_A_QUEUE_MAX_BYTES] = { .type = NLA_U32 },
 	[IOTGW_CONFIG_A_QUEUE_MAX_MSGS] = { .type = NLA_U32 },
 	[IOTGW_CONFIG_A_EVENT_RATE] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_QUEUE_TTL_MS] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_DEDUP_MAX] = { .type = NLA_U32 },
 };
 
 struct config_show {
@@ -205,7 +211,8 @@ int do_config(int argc, char **argv)
 		       "       iotgwctl config set KEY VALUE [ KEY VALUE ... ]\n"
 		       "where  KEY := { coap-port | mqtt-port | max-rules | flow-max |\n"
 		       "                flow-idle-ms | queue-max-bytes | queue-max-msgs |\n"
-		       "                event-rate }\n");
+		       "                event-rate | queue-ttl-ms | queue-busy-max-age |\n"
+		       "                dedup-max }\n");
 		return IOTGWCTL_OK;
 	}
 	return iotgwctl_unknown_command("config", argv[0]);

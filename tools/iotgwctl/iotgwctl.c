@@ -29,12 +29,14 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: iotgwctl [OPTIONS] OBJECT [COMMAND [ARGS...]]\n"
 		"       iotgwctl [OPTIONS] -batch FILE\n"
-		"where  OBJECT := { rule | stats | flow | monitor | config | version | help }\n"
+		"where  OBJECT := { rule | stats | flow | queue | monitor | config | version |\n"
+		"                  help }\n"
 		"       OPTIONS := { -j | -s | -V | -h }\n"
 		"\n"
 		"  iotgwctl rule { add | replace } NAME filter FILTER\n"
 		"          [ proto { coap | mqtt | any } ] [ hook { in | fwd | any } ]\n"
-		"          action { accept | drop | mark | ratelimit }\n"
+		"          action { accept | drop | mark | ratelimit | capture | ingest }\n"
+		"          [ qos { 0 | 1 | 2 } ]\n"
 		"          [ mark N ] [ skb-priority N ] [ rate N ] [ burst N ]\n"
 		"          [ per-source ] [ no-rst ] [ prio N ]\n"
 		"  iotgwctl rule del NAME\n"
@@ -43,13 +45,16 @@ static void usage(FILE *out)
 		"  iotgwctl stats [ show ]\n"
 		"  iotgwctl stats reset\n"
 		"  iotgwctl flow [ show ]            tracked MQTT connections\n"
+		"  iotgwctl queue [ show ]           the QoS queue and its consumer\n"
+		"  iotgwctl queue flush              drop every queued message\n"
 		"  iotgwctl monitor [ count N ]      classification events as they come\n"
 		"  iotgwctl config show              module version and configuration\n"
 		"  iotgwctl config set KEY VALUE [ KEY VALUE ... ]\n"
 		"  iotgwctl version                  module and tool versions\n"
 		"where  KEY := { coap-port | mqtt-port | max-rules | flow-max |\n"
 		"                flow-idle-ms | queue-max-bytes | queue-max-msgs |\n"
-		"                event-rate }\n"
+		"                event-rate | queue-ttl-ms | queue-busy-max-age |\n"
+		"                dedup-max }\n"
 		"       N := a 32-bit number, decimal or 0x hexadecimal\n"
 		"\n"
 		"  -j  JSON output          -s  per-rule counters in rule show\n"
@@ -178,6 +183,7 @@ static const struct {
 	{ "rule", do_rule },
 	{ "stats", do_stats },
 	{ "flow", do_flow },
+	{ "queue", do_queue },
 	{ "monitor", do_monitor },
 	{ "config", do_config },
 	{ "version", do_version },

@@ -63,6 +63,7 @@ int config_show(bool version_only);
 int do_config(int argc, char **argv);
 int do_flow(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_queue(int argc, char **argv);
 int do_rule(int argc, char **argv);
 int do_stats(int argc, char **argv);
 

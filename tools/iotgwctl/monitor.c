@@ -32,6 +32,9 @@ static const struct word_map verdict_words[] = {
 	{ "marked", IOTGW_VERDICT_MARKED },
 	{ "ratelimited", IOTGW_VERDICT_RATELIMITED },
 	{ "malformed", IOTGW_VERDICT_MALFORMED },
+	{ "queued", IOTGW_VERDICT_QUEUED },
+	{ "refused", IOTGW_VERDICT_REFUSED },
+	{ "duplicate", IOTGW_VERDICT_DUPLICATE },
 	{ NULL, 0 },
 };
 

@@ -28,6 +28,13 @@ static const struct word_map action_words[] = {
 	{ "drop", IOTGW_ACTION_DROP },
 	{ "mark", IOTGW_ACTION_MARK },
 	{ "ratelimit", IOTGW_ACTION_RATELIMIT },
+	{ "capture", IOTGW_ACTION_CAPTURE },
+	{ "ingest", IOTGW_ACTION_INGEST },
+	{ NULL, 0 },
+};
+
+static const struct word_map qos_words[] = {
+	{ "0", 0 }, { "1", 1 }, { "2", 2 },
 	{ NULL, 0 },
 };
 
@@ -55,6 +62,7 @@ static const struct rule_kw {
 	{ "skb-priority", KW_U32, IOTGW_RULE_A_SKB_PRIORITY, NULL, NULL },
 	{ "rate", KW_U32, IOTGW_RULE_A_RATE, NULL, NULL },
 	{ "burst", KW_U32, IOTGW_RULE_A_BURST, NULL, NULL },
+	{ "qos", KW_ENUM, IOTGW_RULE_A_QOS, qos_words, "a QoS" },
 	{ "per-source", KW_FLAG, IOTGW_RULE_F_PER_SOURCE, NULL, NULL },
 	{ "no-rst", KW_FLAG, IOTGW_RULE_F_NO_RST, NULL, NULL },
 	{ "prio", KW_U32, IOTGW_RULE_A_PRIORITY, NULL, NULL },
@@ -273,6 +281,7 @@ static struct nla_policy rule_policy[IOTGW_RULE_A_MAX + 1] = {
 	[IOTGW_RULE_A_BURST] = { .type = NLA_U32 },
 	[IOTGW_RULE_A_FLAGS] = { .type = NLA_U32 },
 	[IOTGW_RULE_A_STATS] = { .type = NLA_NESTED },
+	[IOTGW_RULE_A_QOS] = { .type = NLA_U8 },
 };
 
 static struct nla_policy rule_stats_policy[IOTGW_STATS_A_MAX + 1] = {
@@ -282,6 +291,9 @@ static struct nla_policy rule_stats_policy[IOTGW_STATS_A_MAX + 1] = {
 	[IOTGW_STATS_A_DROPPED] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_MARKED] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_RATELIMITED] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_QUEUED] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_REFUSED] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_DUPLICATES] = { .type = NLA_U64 },
 };
 
 static const struct {
@@ -294,6 +306,9 @@ static const struct {
 	{ IOTGW_STATS_A_DROPPED, "dropped" },
 	{ IOTGW_STATS_A_MARKED, "marked" },
 	{ IOTGW_STATS_A_RATELIMITED, "ratelimited" },
+	{ IOTGW_STATS_A_QUEUED, "queued" },
+	{ IOTGW_STATS_A_REFUSED, "refused" },
+	{ IOTGW_STATS_A_DUPLICATES, "duplicates" },
 };
 
 struct rule_show {
@@ -399,6 +414,8 @@ static int show_rule(struct nl_msg *reply, void *arg)
 	show_u32(obj, "skb-priority", ra[IOTGW_RULE_A_SKB_PRIORITY], "%u");
 	show_u32(obj, "rate", ra[IOTGW_RULE_A_RATE], "%u");
 	show_u32(obj, "burst", ra[IOTGW_RULE_A_BURST], "%u");
+	if (ra[IOTGW_RULE_A_QOS])
+		show_enum(obj, "qos", qos_words, ra[IOTGW_RULE_A_QOS], 0);
 	for (i = 0; flag_words[i].word; i++) {
 		bool set = flags & (uint32_t)flag_words[i].value;
 
@@ -485,7 +502,8 @@ int do_rule(int argc, char **argv)
 	if (!strcmp(argv[0], "help")) {
 		printf("Usage: iotgwctl rule { add | replace } NAME filter FILTER\n"
 		       "          [ proto { coap | mqtt | any } ] [ hook { in | fwd | any } ]\n"
-		       "          action { accept | drop | mark | ratelimit }\n"
+		       "          action { accept | drop | mark | ratelimit |\n"
+		       "                   capture | ingest } [ qos { 0 | 1 | 2 } ]\n"
 		       "          [ mark N ] [ skb-priority N ] [ rate N ] [ burst N ]\n"
 		       "          [ per-source ] [ no-rst ] [ prio N ]\n"
 		       "       iotgwctl [ -s ] [ -j ] rule show [ NAME ]\n"

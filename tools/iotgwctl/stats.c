@@ -27,6 +27,9 @@ static const struct {
 	{ IOTGW_STATS_A_FLOWS, "flows" },
 	{ IOTGW_STATS_A_EVENTS, "events" },
 	{ IOTGW_STATS_A_EVENTS_SKIPPED, "events-skipped" },
+	{ IOTGW_STATS_A_QUEUED, "queued" },
+	{ IOTGW_STATS_A_REFUSED, "refused" },
+	{ IOTGW_STATS_A_DUPLICATES, "duplicates" },
 };
 
 static struct nla_policy top_policy[IOTGW_A_MAX + 1] = {
@@ -49,6 +52,9 @@ static struct nla_policy stats_policy[IOTGW_STATS_A_MAX + 1] = {
 	[IOTGW_STATS_A_FLOWS] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_EVENTS] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_EVENTS_SKIPPED] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_QUEUED] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_REFUSED] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_DUPLICATES] = { .type = NLA_U64 },
 };
 
 static struct nla_policy reason_policy[IOTGW_REASON_A_MAX + 1] = {

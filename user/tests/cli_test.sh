@@ -80,9 +80,9 @@ expect_line 2 "$p \"COAP\" is not a protocol: use coap, mqtt or any" \
 	rule add r1 filter a proto COAP action drop
 expect_line 2 "$p \"out\" is not a hook: use in, fwd or any" \
 	rule add r1 filter a hook out action drop
-expect_line 2 "$p \"reject\" is not an action: use accept, drop, mark or ratelimit" \
+expect_line 2 "$p \"reject\" is not an action: use accept, drop, mark, ratelimit, capture or ingest" \
 	rule add r1 filter a action reject
-expect_line 2 "$p \"acc\" is not an action: use accept, drop, mark or ratelimit" \
+expect_line 2 "$p \"acc\" is not an action: use accept, drop, mark, ratelimit, capture or ingest" \
 	rule add r1 filter a action acc
 expect_line 2 "$p \"mark\" is given twice" \
 	rule add r1 filter a action mark mark 1 mark 2
@@ -313,8 +313,8 @@ same() {
 }
 r1='rule temp filter sensors/+/temp proto coap hook any action mark mark 0x10 prio 0'
 r2='rule limit.v2 filter "plant 1/#" proto mqtt hook fwd action ratelimit skb-priority 3 rate 100 burst 200 per-source prio 7'
-s1='    packets 5 bytes 300 accepted 0 dropped 0 marked 5 ratelimited 0'
-s2='    packets 5000000000 bytes 1099511627776 accepted 4000000000 dropped 0 marked 0 ratelimited 1000000000'
+s1='    packets 5 bytes 300 accepted 0 dropped 0 marked 5 ratelimited 0 queued 0 refused 0 duplicates 0'
+s2='    packets 5000000000 bytes 1099511627776 accepted 4000000000 dropped 0 marked 0 ratelimited 1000000000 queued 0 refused 0 duplicates 0'
 same "$r1"$'\n'"$r2" rule show
 same "$r1"$'\n'"$s1"$'\n'"$r2"$'\n'"$s2" -s rule show
 same "$r1" rule show temp
@@ -333,6 +333,9 @@ replies 12000
 flows 3
 events 13000
 events-skipped 14000
+queued 0
+refused 0
+duplicates 0
 reason "coap: option delta 15" 3
 reason "mqtt: \"odd\" name" 1' stats
 same 'version 9.8.7-fake
@@ -368,12 +371,12 @@ json() {
 if command -v python3 >/dev/null; then
 	json 'd == [{"name": "temp", "filter": "sensors/+/temp", "proto": "coap", "hook": "any", "action": "mark", "mark": 16, "per-source": False, "no-rst": False, "prio": 0}, {"name": "limit.v2", "filter": "plant 1/#", "proto": "mqtt", "hook": "fwd", "action": "ratelimit", "skb-priority": 3, "rate": 100, "burst": 200, "per-source": True, "no-rst": False, "prio": 7}]' \
 		-j rule show
-	json 'd[0]["stats"] == {"packets": 5, "bytes": 300, "accepted": 0, "dropped": 0, "marked": 5, "ratelimited": 0} and d[1]["stats"]["packets"] == 5000000000 and d[1]["stats"]["bytes"] == 2**40' \
+	json 'd[0]["stats"] == {"packets": 5, "bytes": 300, "accepted": 0, "dropped": 0, "marked": 5, "ratelimited": 0, "queued": 0, "refused": 0, "duplicates": 0} and d[1]["stats"]["packets"] == 5000000000 and d[1]["stats"]["bytes"] == 2**40' \
 		-j -s rule show
 	json 'len(d) == 1 and d[0]["name"] == "temp"' -j rule show temp
-	json 'd["packets"] == 2000 and d["replies"] == 12000 and d["parse-errors"] == 7000 and d["flows"] == 3 and d["events"] == 13000 and d["events-skipped"] == 14000 and d["reasons"] == {"coap: option delta 15": 3, "mqtt: \"odd\" name": 1} and len(d) == 15' \
+	json 'd["packets"] == 2000 and d["replies"] == 12000 and d["parse-errors"] == 7000 and d["flows"] == 3 and d["events"] == 13000 and d["events-skipped"] == 14000 and d["reasons"] == {"coap: option delta 15": 3, "mqtt: \"odd\" name": 1} and len(d) == 18' \
 		-j stats
-	json 'list(d.keys()) == ["packets", "bytes", "matched", "unmatched", "unclassified", "parse-errors", "accepted", "dropped", "marked", "ratelimited", "replies", "flows", "events", "events-skipped", "reasons"]' \
+	json 'list(d.keys()) == ["packets", "bytes", "matched", "unmatched", "unclassified", "parse-errors", "accepted", "dropped", "marked", "ratelimited", "replies", "flows", "events", "events-skipped", "queued", "refused", "duplicates", "reasons"]' \
 		-j stats
 	json 'd[0] == {"family": "inet", "client": "10.10.1.2", "client-port": 40312, "server": "10.10.2.2", "server-port": 1883, "level": 5, "client-id": "sensor-1", "state": "tracking", "publishes": 3, "bytes": 211, "idle-ms": 1200} and d[1] == {"family": "inet6", "client": "fd00:1::2", "client-port": 51000, "server": "fd00:2::2", "server-port": 1883, "level": 4, "client-id": "door \"7\"\\", "state": "malformed", "publishes": 5000000000, "bytes": 2**40, "idle-ms": 0}' \
 		-j flow show
