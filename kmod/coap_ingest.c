@@ -16,8 +16,8 @@
 #include "queue.h"
 #include "xmit.h"
 
-/* Largest answer: header, token, a Max-Age option of 4 bytes. */
-#define IOTGW_COAP_ANSWER_MAX	(COAP_HDR_LEN + COAP_TOKEN_MAX + 8)
+/* Largest answer: header, token, Max-Age, a short diagnostic payload. */
+#define IOTGW_COAP_ANSWER_MAX	IOTGW_XMIT_UDP_MAX
 
 /* Answer @msg with @code: piggybacked in an ACK for a CON, else a NON. */
 static void iotgw_coap_answer(struct iotgw_net *in, struct sk_buff *skb,
@@ -38,9 +38,15 @@ static void iotgw_coap_answer(struct iotgw_net *in, struct sk_buff *skb,
 		r.type = COAP_TYPE_NON;
 		r.mid = (u16)atomic_inc_return(&in->coap_mid);
 	}
+	/* a diagnostic payload for the sensor's operator (RFC 7252 5.5.2) */
 	if (code == COAP_CODE_SERVICE_UNAVAILABLE) {
 		r.has_max_age = true;
 		r.max_age = rcu_dereference(in->config)->queue_busy_max_age;
+		r.payload = (const u8 *)"queue full";
+		r.payload_len = sizeof("queue full") - 1;
+	} else if (code == COAP_CODE_METHOD_NOT_ALLOWED) {
+		r.payload = (const u8 *)"POST or PUT";
+		r.payload_len = sizeof("POST or PUT") - 1;
 	}
 	len = coap_build_response(buf, sizeof(buf), &r);
 	if (len < 0)

@@ -159,7 +159,7 @@ int iotgw_xmit_udp_reply(struct net *net, struct sk_buff *oskb,
 {
 	struct {
 		struct udphdr uh;
-		u8 payload[16];
+		u8 payload[IOTGW_XMIT_UDP_MAX];
 	} reply;
 	struct udphdr _ouh;
 	const struct udphdr *ouh;
