@@ -266,7 +266,8 @@ static int sensor_open(const char *addr)
 static int coap_send_req(int fd, uint8_t type, uint8_t code, uint16_t mid,
 			 const char *path, const char *payload)
 {
-	uint8_t token[4] = { mid >> 8, mid, 0xa5, 0x5a };
+	/* the longest token: answers must still fit */
+	uint8_t token[COAP_TOKEN_MAX] = { mid >> 8, mid, 0xa5, 0x5a, 1, 2, 3, 4 };
 	struct coap_request r = {
 		.type = type, .code = code, .mid = mid,
 		.tkl = sizeof(token), .token = token,
@@ -418,7 +419,7 @@ static int post_expect(int fd, uint16_t mid, const char *path,
 			  payload) || coap_recv_answer(fd, a))
 		return -1;
 	if (a->msg.type != COAP_TYPE_ACK || a->msg.mid != mid ||
-	    a->msg.code != code || a->msg.tkl != 4 ||
+	    a->msg.code != code || a->msg.tkl != COAP_TOKEN_MAX ||
 	    a->token[0] != (uint8_t)(mid >> 8) ||
 	    a->token[1] != (uint8_t)mid || a->token[2] != 0xa5)
 		return -2;
