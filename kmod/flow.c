@@ -21,7 +21,9 @@
 #include "classify.h"
 #include "flow.h"
 #include "monitor.h"
+#include "mqtt_capture.h"
 #include "netns.h"
+#include "queue.h"
 #include "xmit.h"
 
 /* How much of a segment is parsed at a time when it is not linear. */
@@ -40,6 +42,7 @@ static void iotgw_flow_free_rcu(struct rcu_head *head)
 
 	kfree(flow->aliases[0]);
 	kfree(flow->aliases[1]);
+	iotgw_qmsg_free(flow->capture);	/* never completed */
 	kfree(flow);
 }
 
@@ -248,6 +251,7 @@ struct iotgw_mqtt_ctx {
 	struct sk_buff *skb;
 	unsigned int thoff;
 	u8 hook;
+	int d;				/* the direction being fed */
 	bool drop;
 };
 
@@ -311,8 +315,15 @@ static void iotgw_mqtt_publish(struct iotgw_mqtt_ctx *ctx,
 		return;
 	}
 	iotgw_stats_count(in->stats, IOTGW_CNT_MATCHED, 1);
-	verdict = iotgw_rule_decide(in, rule, ctx->skb,
-				    iotgw_mqtt_packet_len(ev->remaining));
+	if (rule->action == IOTGW_ACTION_CAPTURE && ctx->d == 0) {
+		/* a copy is queued once complete; the packet goes on */
+		verdict = iotgw_mqtt_capture_start(in, ctx->flow, ev, rule);
+		ctx->flow->capture_hook = ctx->hook;
+	} else {
+		/* CAPTURE of a broker's PUBLISH to a subscriber: accepted */
+		verdict = iotgw_rule_decide(in, rule, ctx->skb,
+					    iotgw_mqtt_packet_len(ev->remaining));
+	}
 	if (unlikely(iotgw_monitor_listening(in)))
 		iotgw_mqtt_event(ctx, ev, rule, verdict, 0);
 	if (iotgw_verdict_passes(verdict))
@@ -347,6 +358,10 @@ static bool iotgw_mqtt_feed(struct iotgw_mqtt_ctx *ctx, int d, const u8 *data,
 						 IOTGW_REASON_MQTT(ev.err));
 			return false;
 		}
+		if (e == MQTT_EV_PAYLOAD && d == 0 && flow->capture)
+			iotgw_mqtt_capture_data(flow, &ev);
+		if (e == MQTT_EV_END && d == 0 && flow->capture)
+			iotgw_mqtt_capture_end(ctx->in, flow);
 		if (e != MQTT_EV_PACKET)
 			continue;
 		switch (ev.type) {
@@ -404,6 +419,7 @@ static void iotgw_mqtt_follow(struct iotgw_mqtt_ctx *ctx, int d,
 	dir->next_seq += len;
 	WRITE_ONCE(flow->bytes, flow->bytes + len);
 
+	ctx->d = d;
 	while (len) {
 		unsigned int n = min_t(unsigned int, len, IOTGW_MQTT_CHUNK);
 		const u8 *data = skb_header_pointer(ctx->skb, dataoff, n, chunk);

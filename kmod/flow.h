@@ -41,6 +41,12 @@ struct iotgw_flow {
 	char client_id[MQTT_CLIENT_ID_COPY];
 	struct mqtt_alias_map *aliases[2];	/* MQTT 5, when announced */
 	struct iotgw_flow_dir dir[2];	/* 0: client to server */
+	/* the client's PUBLISH a CAPTURE rule is copying, if any */
+	struct iotgw_qmsg *capture;
+	u32 capture_bytes;		/* its Remaining Length, for counters */
+	u16 capture_pid;		/* its packet id, QoS 2 */
+	u8 capture_hook;		/* the hook that classified it */
+	bool capture_dedup;		/* remembered for QoS 2 deduplication */
 };
 
 /* A namespace's MQTT connections. */
@@ -53,6 +59,7 @@ struct iotgw_flows {
 };
 
 struct iotgw_net;
+struct iotgw_qmsg;
 
 void iotgw_flows_init(struct iotgw_flows *flows);
 /* After the hooks are gone: stop the collector and free every flow. */

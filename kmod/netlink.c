@@ -419,15 +419,10 @@ static struct iotgw_rule *iotgw_rule_from_attrs(struct genl_info *info,
 				    "qos belongs to actions capture and ingest");
 		goto err_free;
 	}
-	if ((rule->action == IOTGW_ACTION_CAPTURE ||
-	     rule->action == IOTGW_ACTION_INGEST) &&
+	if (rule->action == IOTGW_ACTION_INGEST &&
 	    rule->proto != IOTGW_PROTO_COAP) {
-		if (rule->action == IOTGW_ACTION_INGEST)
-			NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_ACTION],
-					    "action ingest needs proto coap");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_ACTION],
-					    "action capture needs proto coap (MQTT capture is not supported yet)");
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_ACTION],
+				    "action ingest needs proto coap");
 		goto err_free;
 	}
 	if (rule->flags & IOTGW_RULE_F_PER_SOURCE) {

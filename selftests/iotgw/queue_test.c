@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -327,6 +328,23 @@ static int add_rule(struct iotgw_nl *nl, const char *name, const char *filter,
 	nla_put_u8(msg, IOTGW_RULE_A_ACTION, action);
 	if (qos >= 0)
 		nla_put_u8(msg, IOTGW_RULE_A_QOS, qos);
+	nla_nest_end(msg, nest);
+	return iotgw_nl_transact(nl, msg, NULL, NULL);
+}
+
+static int add_rule_proto(struct iotgw_nl *nl, const char *name,
+			  const char *filter, int proto, int action)
+{
+	struct nl_msg *msg = iotgw_nl_request(nl, IOTGW_CMD_RULE_NEW, 0);
+	struct nlattr *nest;
+
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, IOTGW_A_RULE);
+	nla_put_string(msg, IOTGW_RULE_A_NAME, name);
+	nla_put_string(msg, IOTGW_RULE_A_FILTER, filter);
+	nla_put_u8(msg, IOTGW_RULE_A_PROTO, proto);
+	nla_put_u8(msg, IOTGW_RULE_A_ACTION, action);
 	nla_nest_end(msg, nest);
 	return iotgw_nl_transact(nl, msg, NULL, NULL);
 }
@@ -753,6 +771,88 @@ TEST_F(queue, capture_copies_and_lets_the_datagram_through)
 	EXPECT_EQ(1, c->n);
 	close(srv);
 	close(fd);
+	consumer_close(c);
+}
+
+/* An MQTT client's bytes to a listener on loopback port 1883. */
+static int mqtt_connect_pair(int *srv, int *cli)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(1883),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(lfd, 1))
+		return -1;
+	*cli = socket(AF_INET, SOCK_STREAM, 0);
+	if (*cli < 0 || connect(*cli, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	setsockopt(*cli, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	*srv = accept(lfd, NULL, NULL);
+	close(lfd);
+	return *srv < 0 ? -1 : 0;
+}
+
+TEST_F(queue, mqtt_publish_captured_across_segments_qos2_once)
+{
+	static const uint8_t connect[] = {
+		0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60,
+		0, 2, 'c', '1',
+	};
+	/* QoS 1, packet id 1, topic mqtt/m/x, payload "hello world" */
+	static const uint8_t pub1[] = {
+		0x32, 2 + 8 + 2 + 11, 0, 8, 'm', 'q', 't', 't', '/', 'm', '/',
+		'x', 0, 1, 'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l',
+		'd',
+	};
+	/* QoS 2, packet id 7, sent, then again with DUP */
+	static const uint8_t pub2[] = {
+		0x34, 2 + 8 + 2 + 2, 0, 8, 'm', 'q', 't', 't', '/', 'm', '/',
+		'y', 0, 7, 'q', '2',
+	};
+	struct consumer *c = consumer_open();
+	uint8_t dup[sizeof(pub2)], buf[256];
+	int srv, cli;
+	ssize_t got = 0, n;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, simple_cmd(&self->nl, IOTGW_CMD_RULE_FLUSH));
+	ASSERT_EQ(0, add_rule_proto(&self->nl, "mcap", "mqtt/#",
+				    IOTGW_PROTO_MQTT, IOTGW_ACTION_CAPTURE));
+	ASSERT_EQ(0, mqtt_connect_pair(&srv, &cli));
+	ASSERT_EQ(sizeof(connect), send(cli, connect, sizeof(connect), 0));
+	/* the PUBLISH in three segments, split inside the payload */
+	ASSERT_EQ(5, send(cli, pub1, 5, 0));
+	usleep(50000);
+	ASSERT_EQ(14, send(cli, pub1 + 5, 14, 0));
+	usleep(50000);
+	ASSERT_EQ(sizeof(pub1) - 19, send(cli, pub1 + 19, sizeof(pub1) - 19, 0));
+	ASSERT_EQ(sizeof(pub2), send(cli, pub2, sizeof(pub2), 0));
+	memcpy(dup, pub2, sizeof(dup));
+	dup[0] |= 0x08;
+	ASSERT_EQ(sizeof(dup), send(cli, dup, sizeof(dup), 0));
+	/* the broker side receives every byte: capture is a copy */
+	while (got < (ssize_t)(sizeof(connect) + sizeof(pub1) +
+			       2 * sizeof(pub2))) {
+		n = recv(srv, buf, sizeof(buf), 0);
+		ASSERT_LT(0, n);
+		got += n;
+	}
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(2, consumer_wait(c, 2, 2000));
+	EXPECT_EQ(IOTGW_PROTO_MQTT, c->got[0].proto);
+	EXPECT_STREQ("mqtt/m/x", c->got[0].topic);
+	EXPECT_STREQ("hello world", c->got[0].payload);
+	EXPECT_EQ(1, c->got[0].qos);
+	EXPECT_STREQ("mqtt/m/y", c->got[1].topic);
+	EXPECT_STREQ("q2", c->got[1].payload);
+	EXPECT_EQ(2, c->got[1].qos);
+	EXPECT_STREQ("mcap", c->got[1].rule);
+	consumer_wait(c, 3, 300);
+	EXPECT_EQ(2, c->n);
+	close(cli);
+	close(srv);
 	consumer_close(c);
 }
 

@@ -136,10 +136,16 @@
  * EXCHANGE_LIFETIME (247 s) is queued once and answered as the first
  * time (DUPLICATES); these exchanges are remembered up to DEDUP_MAX,
  * the oldest forgotten first (DEDUP_EVICTED). A NON of a QoS 2 rule is
- * deduplicated the same way. An option error in a matching CON (an
- * unknown critical option) is answered 4.02 Bad Option, as RFC 7252
- * asks. The datagram does not go on to a userspace server; CoAP that
- * no ingest rule matches does.
+ * deduplicated the same way. The datagram does not go on to a userspace
+ * server; CoAP that no ingest rule matches does.
+ *
+ * CAPTURE takes CoAP POST and PUT requests (other messages go on as
+ * ACCEPT; a QoS 2 rule queues a retransmitted CON once) and the PUBLISH
+ * packets an MQTT client sends to its broker, gathered from the stream's
+ * segments (a broker's PUBLISH to a subscriber is counted ACCEPTED, so
+ * that one reading is not queued once per subscriber). A QoS 2 PUBLISH
+ * sent again with DUP by the same client id, with the same packet id,
+ * is queued once (DUPLICATES).
  *
  * Which rule decides a packet
  * ---------------------------
