@@ -42,6 +42,13 @@ IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o \
 	tools/iotgwctl/monitor.o tools/iotgwctl/queue.o
 IOTGWCTL = tools/iotgwctl/iotgwctl
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard user/tests/*_test.c))
+# iotgwd: the daemon forwarding the kernel's QoS queue to cloud brokers.
+IOTGWD_OBJS := $(patsubst %.c,%.o,$(wildcard user/iotgwd/*.c))
+IOTGWD_LIB_OBJS = $(filter-out user/iotgwd/iotgwd.o,$(IOTGWD_OBJS))
+IOTGWD_HDRS := $(wildcard user/iotgwd/*.h)
+IOTGWD = user/iotgwd/iotgwd
+IOTGWD_LIBS = $(shell pkg-config --libs inih libmosquitto)
+IOTGWD_TESTS := $(patsubst %.c,%,$(wildcard user/tests/iotgwd_*_test.c))
 
 FUZZ_TARGETS := $(patsubst tools/fuzz/%.c,build/fuzz/%,$(wildcard tools/fuzz/fuzz_*.c))
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Ikmod -Iuser/lib \
@@ -50,6 +57,7 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build kmod user tools selftests check unit lint demo vm \
 	sparse checkpatch fuzz fuzz-build bench clean
+.PHONY: clean-iotgwd
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -64,6 +72,7 @@ kmod:
 
 user: $(LIBNL) $(LIBPROTO)
 tools: $(IOTGWCTL)
+user: $(IOTGWD)
 
 $(LIBNL): $(LIBNL_OBJS)
 	$(AR) rcs $@ $^
@@ -94,6 +103,19 @@ user/tests/%: user/tests/%.c $(LIBNL) $(LIBPROTO) $(wildcard user/lib/*.h) $(PRO
 	$(CC) $(USER_CFLAGS) -Ikmod -isystem $(KSFT_DIR) -o $@ $< $(LIBPROTO) $(LIBNL) $(NL_LIBS)
 
 user/tests/cli_parse_test: tools/iotgwctl/parse.c tools/iotgwctl/parse.h
+
+# iotgwd: its objects see kmod/ (the topic checks of libiotgwproto.a).
+$(IOTGWD_OBJS): CFLAGS_EXTRA += -Ikmod -DIOTGWD_VERSION='"$(VERSION)"'
+$(IOTGWD_OBJS): $(IOTGWD_HDRS) $(PROTO_HDRS)
+$(IOTGWD): $(IOTGWD_OBJS) $(LIBNL) $(LIBPROTO)
+	$(CC) -o $@ $(IOTGWD_OBJS) $(LIBNL) $(LIBPROTO) $(NL_LIBS) $(IOTGWD_LIBS)
+# the daemon end to end: iotgwd, its netlink pointed at the test (LD_PRELOAD)
+user/tests/iotgwd_daemon_test: $(IOTGWD) build/user/iotgwd_fake_genl.so
+build/user/iotgwd_fake_genl.so: user/tests/iotgwd_fake_genl.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -shared -fPIC -o $@ $< $(NL_LIBS)
+$(IOTGWD_TESTS): user/tests/iotgwd_%: user/tests/iotgwd_%.c $(IOTGWD_LIB_OBJS) $(LIBNL) $(LIBPROTO) $(IOTGWD_HDRS) $(wildcard user/tests/iotgwd_*.h)
+	$(CC) $(USER_CFLAGS) -Iuser/iotgwd -Ikmod -isystem $(KSFT_DIR) -o $@ $< $(IOTGWD_LIB_OBJS) $(LIBNL) $(LIBPROTO) $(NL_LIBS) $(IOTGWD_LIBS)
 
 # libFuzzer targets: tools/fuzz/fuzz_NAME.c, seeds in tools/fuzz/corpus/NAME/.
 build/fuzz/%: tools/fuzz/%.c $(PROTO_SRCS) $(REF_SRCS) $(PROTO_HDRS)
@@ -143,3 +165,6 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean
 	-$(MAKE) -C selftests/iotgw KSFT_DIR=$(KSFT_DIR) clean
 	rm -rf build $(LIBNL) $(LIBNL_OBJS) $(IOTGWCTL) $(IOTGWCTL_OBJS) $(UNIT_TESTS)
+clean: clean-iotgwd
+clean-iotgwd:
+	rm -f $(IOTGWD) $(IOTGWD_OBJS) $(IOTGWD_TESTS)
