@@ -2,7 +2,7 @@
 # Helpers for the iotgw shell selftests. Sourced.
 IOTGW_TOP=${IOTGW_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 IOTGW_KO=${IOTGW_KO:-$IOTGW_TOP/kmod/iotgw.ko}
-PATH=$IOTGW_TOP/tools/iotgwctl:$PATH
+PATH=$IOTGW_TOP/tools/iotgwctl:$IOTGW_TOP/user/iotgwd:$PATH
 KSFT_SKIP=4
 
 fail() {
