@@ -121,6 +121,10 @@ expect_line 2 'iotgwctl: stats reset takes no arguments, got "x"' stats reset x
 expect_line 2 'iotgwctl: unknown flow command "list"; try "iotgwctl help"' flow list
 expect_line 2 'iotgwctl: flow show takes no arguments, got "x"' flow show x
 expect_line 2 'iotgwctl: flow show takes no arguments, got "all"' -j flow show all
+expect_line 2 'iotgwctl: queue show takes no arguments, got "x"' queue show x
+expect_line 2 'iotgwctl: queue flush takes no arguments, got "now"' queue flush now
+expect_line 2 'iotgwctl: unknown queue command "drain"; try "iotgwctl help"' queue drain
+expect_line 2 'iotgwctl: rule add: "3" is not a QoS: use 0, 1 or 2' rule add r1 filter a action capture qos 3
 expect_line 2 'iotgwctl: monitor: unknown argument "x"; try "iotgwctl monitor help"' monitor x
 expect_line 2 'iotgwctl: monitor: count "0" is not a number from 1 to 4294967295' monitor count 0
 expect_line 2 'iotgwctl: monitor: "count" needs a number' monitor count
@@ -200,7 +204,7 @@ if command -v groff >/dev/null; then
 	check $? "groff -man -ww: no warnings in iotgwctl.8" "$warn"
 	text=$(groff -man -Tutf8 -P-cbou "$man" 2>/dev/null)
 	missing=
-	for w in $words 'rule show' 'stats reset' 'flow show' 'config set' 'EXIT STATUS' \
+	for w in $words 'rule show' 'stats reset' 'flow show' 'queue flush' 'QOS QUEUE' 'config set' 'EXIT STATUS' \
 		'WHICH RULE DECIDES A PACKET' 'BATCH FILES' 'FILE:LINE'; do
 		echo "$text" | grep -qF -- "$w" || missing="$missing '$w'"
 	done
@@ -296,6 +300,8 @@ sends 'cmd 8' stats reset
 sends 'cmd 9 dump' flow show
 sends 'cmd 9 dump' flow
 sends 'cmd 9 dump' -j flow show
+sends 'cmd 16' queue show
+sends 'cmd 17' queue flush
 sends 'cmd 1' config show
 sends 'cmd 2 CONFIG { coap-port=5684 max-rules=16 queue-max-msgs=4294967295 }' \
 	config set queue-max-msgs 4294967295 coap-port 5684 max-rules 0x10
@@ -357,6 +363,13 @@ flow [fd00:1::2]:51000 -> [fd00:2::2]:1883 mqtt 4 client "door \"7\"\\" state ma
 flow 10.10.1.3:1024 -> 10.10.1.1:1883 mqtt 0 client "" state lost-sync publishes 0 bytes 0 idle 4294967295ms
 flow [fd00:1::3]:65535 -> [fd00:1::1]:8883 mqtt 5 client "a\x0ab\xff'$'\xc3\xa9''\xc3" state 9 publishes 1 bytes 20 idle 5ms' flow show
 FAKE_GENL_FLOWS=none same '' flow show
+same 'queue msgs 10 bytes 1500 pending-qos0 1 pending-qos1 2 pending-qos2 3 in-flight 4 oldest 1500ms
+consumer port 4242 credit 256
+    admitted 100 refused 101 evicted 102 expired 103 delivered 104 redelivered 105 acked 106 nacked 107 stale-acks 108 flushed 109 duplicates 110 dedup-evicted 111' queue show
+FAKE_GENL_QUEUE=idle same 'queue msgs 0 bytes 0 pending-qos0 0 pending-qos1 0 pending-qos2 0 in-flight 0
+consumer none
+    admitted 0 refused 0 evicted 0 expired 0 delivered 0 redelivered 0 acked 0 nacked 0 stale-acks 0 flushed 0 duplicates 0 dedup-evicted 0' queue
+same '' queue flush
 
 # json WANT_PYTHON_EXPR ARGS...: valid JSON for which the expression holds
 json() {
@@ -371,6 +384,9 @@ json() {
 if command -v python3 >/dev/null; then
 	json 'd == [{"name": "temp", "filter": "sensors/+/temp", "proto": "coap", "hook": "any", "action": "mark", "mark": 16, "per-source": False, "no-rst": False, "prio": 0}, {"name": "limit.v2", "filter": "plant 1/#", "proto": "mqtt", "hook": "fwd", "action": "ratelimit", "skb-priority": 3, "rate": 100, "burst": 200, "per-source": True, "no-rst": False, "prio": 7}]' \
 		-j rule show
+	json 'd["msgs"] == 10 and d["pending-qos2"] == 3 and d["consumer"] == 4242 and d["credit"] == 256 and d["oldest-ms"] == 1500 and d["dedup-evicted"] == 111' \
+		-j queue show
+	FAKE_GENL_QUEUE=idle json '"consumer" not in d and "oldest-ms" not in d and d["acked"] == 0' -j queue
 	json 'd[0]["stats"] == {"packets": 5, "bytes": 300, "accepted": 0, "dropped": 0, "marked": 5, "ratelimited": 0, "queued": 0, "refused": 0, "duplicates": 0} and d[1]["stats"]["packets"] == 5000000000 and d[1]["stats"]["bytes"] == 2**40' \
 		-j -s rule show
 	json 'len(d) == 1 and d[0]["name"] == "temp"' -j rule show temp

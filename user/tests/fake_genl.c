@@ -495,6 +495,37 @@ static int answer_config_get(void)
 	return deliver_error(0, NULL);
 }
 
+/* A queue with a consumer, or none with FAKE_GENL_QUEUE=idle. */
+static int answer_queue_get(void)
+{
+	struct nl_msg *msg = reply(IOTGW_CMD_QUEUE_GET, 0);
+	const char *which = getenv("FAKE_GENL_QUEUE");
+	int idle = which && !strcmp(which, "idle");
+	struct nlattr *nest;
+	int i;
+
+	if (!msg)
+		return NL_STOP;
+	nest = nla_nest_start(msg, IOTGW_A_QUEUE);
+	if (!idle) {
+		nla_put_u32(msg, IOTGW_QUEUE_A_CONSUMER, 4242);
+		nla_put_u32(msg, IOTGW_QUEUE_A_CREDIT, 256);
+		nla_put_u32(msg, IOTGW_QUEUE_A_OLDEST_MS, 1500);
+	}
+	nla_put_u32(msg, IOTGW_QUEUE_A_PENDING_QOS0, idle ? 0 : 1);
+	nla_put_u32(msg, IOTGW_QUEUE_A_PENDING_QOS1, idle ? 0 : 2);
+	nla_put_u32(msg, IOTGW_QUEUE_A_PENDING_QOS2, idle ? 0 : 3);
+	nla_put_u32(msg, IOTGW_QUEUE_A_IN_FLIGHT, idle ? 0 : 4);
+	nla_put_u32(msg, IOTGW_QUEUE_A_MSGS, idle ? 0 : 10);
+	nla_put_u32(msg, IOTGW_QUEUE_A_BYTES, idle ? 0 : 1500);
+	/* counters ADMITTED .. DEDUP_EVICTED: 100, 101, ... */
+	for (i = IOTGW_QUEUE_A_ADMITTED; i <= IOTGW_QUEUE_A_DEDUP_EVICTED; i++)
+		nla_put_u64(msg, i, idle ? 0 : 100 + i - IOTGW_QUEUE_A_ADMITTED);
+	nla_nest_end(msg, nest);
+	deliver(msg);
+	return deliver_error(0, NULL);
+}
+
 int nl_recvmsgs(struct nl_sock *sk, struct nl_cb *cb)
 {
 	const struct nlmsghdr *req = (const struct nlmsghdr *)request;
@@ -518,6 +549,9 @@ int nl_recvmsgs(struct nl_sock *sk, struct nl_cb *cb)
 		break;
 	case IOTGW_CMD_STATS_GET:
 		answer_stats_get();
+		break;
+	case IOTGW_CMD_QUEUE_GET:
+		answer_queue_get();
 		break;
 	case IOTGW_CMD_FLOW_GET:
 		if ((req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
