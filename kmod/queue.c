@@ -21,6 +21,8 @@
 #define IOTGW_QUEUE_SKB_SIZE	(32 * 1024)
 /* The retry wait doubles up to this many times the first one. */
 #define IOTGW_QUEUE_BACKOFF_MAX	64
+/* Messages expired or evicted at most in one go with bottom halves off. */
+#define IOTGW_QUEUE_TRIM	64
 /* When the consumer's socket is full, try again after this long. */
 #define IOTGW_QUEUE_BUSY_WAIT	(HZ / 50)
 
@@ -58,10 +60,13 @@ struct iotgw_qmsg *iotgw_qmsg_alloc(struct iotgw_queue *q, u16 topic_len,
 	u32 cost = IOTGW_QUEUE_MSG_OVERHEAD + topic_len + payload_len;
 	struct iotgw_qmsg *m;
 
-	if (payload_len > U32_MAX - IOTGW_QUEUE_MSG_OVERHEAD - topic_len ||
+	/* one netlink attribute must hold it: its length is 16 bits */
+	if (payload_len > IOTGW_QUEUE_DATA_MAX ||
+	    topic_len + payload_len > IOTGW_QUEUE_DATA_MAX ||
 	    cost > rcu_dereference(in->config)->queue_max_bytes)
 		return NULL;
-	m = kmalloc(struct_size(m, data, topic_len + payload_len), GFP_ATOMIC);
+	m = kmalloc(struct_size(m, data, topic_len + payload_len),
+		    GFP_ATOMIC | __GFP_NOWARN);
 	if (!m)
 		return NULL;
 	memset(m, 0, sizeof(*m));
@@ -81,13 +86,14 @@ void iotgw_qmsg_free(struct iotgw_qmsg *m)
 static void iotgw_queue_unlink(struct iotgw_queue *q, struct iotgw_qmsg *m)
 {
 	list_del(&m->list);
-	hlist_del(&m->node);
 	if (m->qos == 0)
 		list_del(&m->qos0);
-	if (m->in_flight)
+	if (m->in_flight) {
+		hlist_del(&m->node);
 		q->in_flight--;
-	else
+	} else {
 		q->pending_qos[m->qos]--;
+	}
 	q->msgs--;
 	q->bytes -= m->cost;
 }
@@ -126,7 +132,7 @@ static struct iotgw_qmsg *iotgw_queue_evict_one(struct iotgw_queue *q)
 /* Under q->lock: pending messages older than the TTL go. */
 static void iotgw_queue_expire(struct iotgw_queue *q,
 			       const struct iotgw_config *cfg,
-			       struct list_head *gone)
+			       struct list_head *gone, unsigned int max)
 {
 	unsigned long ttl = msecs_to_jiffies(cfg->queue_ttl_ms);
 	struct iotgw_qmsg *m, *tmp;
@@ -134,7 +140,7 @@ static void iotgw_queue_expire(struct iotgw_queue *q,
 	if (!cfg->queue_ttl_ms)
 		return;
 	list_for_each_entry_safe(m, tmp, &q->pending, list) {
-		if (time_before(jiffies, m->queued + ttl))
+		if (time_before(jiffies, m->queued + ttl) || !max--)
 			break;
 		iotgw_queue_unlink(q, m);
 		q->cnt[IOTGW_QCNT_EXPIRED]++;
@@ -150,6 +156,26 @@ static void iotgw_queue_free_list(struct list_head *gone)
 		iotgw_queue_release_msg(m);
 }
 
+/*
+ * Under q->lock: after the limits were lowered, QoS 0 messages over them
+ * go, a bounded number at a time.
+ */
+static void iotgw_queue_trim(struct iotgw_queue *q,
+			     const struct iotgw_config *cfg,
+			     struct list_head *gone)
+{
+	struct iotgw_qmsg *victim;
+	unsigned int n = 0;
+
+	while ((q->msgs > cfg->queue_max_msgs ||
+		q->bytes > cfg->queue_max_bytes) && n++ < IOTGW_QUEUE_TRIM * 16) {
+		victim = iotgw_queue_evict_one(q);
+		if (!victim)
+			break;
+		list_add_tail(&victim->list, gone);
+	}
+}
+
 /* Under q->lock: whether the delivery work has something to do now. */
 static bool iotgw_queue_can_send(struct iotgw_queue *q)
 {
@@ -160,15 +186,27 @@ static bool iotgw_queue_can_send(struct iotgw_queue *q)
 int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
 {
 	const struct iotgw_config *cfg;
+	unsigned int evicted = 0;
 	struct iotgw_qmsg *victim;
 	LIST_HEAD(gone);
 	bool kick;
 
+	/*
+	 * A QoS 1 or 2 message holds the module; once its unload began
+	 * (the hooks still run until the namespaces go), refuse rather
+	 * than tell the sensor a message is safe that is about to go.
+	 */
+	if (m->qos && !try_module_get(THIS_MODULE)) {
+		iotgw_queue_count(q, IOTGW_QCNT_REFUSED, 1);
+		kfree(m);
+		return -ENOSPC;
+	}
 	rcu_read_lock();
 	cfg = rcu_dereference(iotgw_queue_net(q)->config);
 	spin_lock_bh(&q->lock);
-	iotgw_queue_expire(q, cfg, &gone);
-	while (!iotgw_queue_fits(q, cfg, m->cost)) {
+	/* bounded here, in softirq; the work trims the rest */
+	iotgw_queue_expire(q, cfg, &gone, IOTGW_QUEUE_TRIM);
+	while (!iotgw_queue_fits(q, cfg, m->cost) && evicted++ < IOTGW_QUEUE_TRIM) {
 		victim = iotgw_queue_evict_one(q);
 		if (!victim)
 			break;
@@ -179,22 +217,21 @@ int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
 		spin_unlock_bh(&q->lock);
 		rcu_read_unlock();
 		iotgw_queue_free_list(&gone);
-		kfree(m);
+		iotgw_queue_release_msg(m);
 		return -ENOSPC;
 	}
 	m->id = q->next_id++;
 	m->queued = jiffies;
 	list_add_tail(&m->list, &q->pending);
-	hlist_add_head(&m->node, iotgw_queue_bucket(q, m->id));
 	if (m->qos == 0)
 		list_add_tail(&m->qos0, &q->qos0);
-	else
-		__module_get(THIS_MODULE);
 	q->pending_qos[m->qos]++;
 	q->msgs++;
 	q->bytes += m->cost;
 	q->cnt[IOTGW_QCNT_ADMITTED]++;
-	kick = iotgw_queue_can_send(q);
+	/* not while the consumer's socket is full: the work waits then */
+	kick = iotgw_queue_can_send(q) &&
+	       !time_before(jiffies, READ_ONCE(q->busy_until));
 	if (kick)
 		mod_delayed_work(system_wq, &q->work, 0);
 	spin_unlock_bh(&q->lock);
@@ -235,6 +272,7 @@ static void iotgw_queue_return(struct iotgw_queue *q, struct list_head *back)
 		       list_entry(pos, struct iotgw_qmsg, list)->id < m->id)
 			pos = pos->next;
 		list_move_tail(&m->list, pos);	/* just before pos */
+		hlist_del(&m->node);
 		m->in_flight = false;
 		q->in_flight--;
 		q->pending_qos[m->qos]++;
@@ -277,6 +315,7 @@ static void iotgw_queue_mark_sent(struct iotgw_queue *q, struct iotgw_qmsg *m)
 	if (time_before(m->due, q->next_due) || q->in_flight == 0)
 		q->next_due = m->due;
 	m->in_flight = true;
+	hlist_add_head(&m->node, iotgw_queue_bucket(q, m->id));
 	list_move_tail(&m->list, &q->flight);
 	q->pending_qos[m->qos]--;
 	q->in_flight++;
@@ -295,7 +334,7 @@ static void iotgw_queue_unsend(struct iotgw_queue *q, const u64 *ids,
 
 	for (i = 0; i < n; i++) {
 		hlist_for_each_entry(m, iotgw_queue_bucket(q, ids[i]), node) {
-			if (m->id != ids[i] || !m->in_flight)
+			if (m->id != ids[i])
 				continue;
 			m->attempts--;
 			q->cnt[IOTGW_QCNT_DELIVERED]--;
@@ -371,6 +410,7 @@ static bool iotgw_queue_send_batch(struct iotgw_queue *q, unsigned long *again)
 			return false;
 		}
 		*again = IOTGW_QUEUE_BUSY_WAIT;
+		WRITE_ONCE(q->busy_until, jiffies + IOTGW_QUEUE_BUSY_WAIT);
 		return false;
 	}
 	kfree(ids);
@@ -392,7 +432,8 @@ static void iotgw_queue_work(struct work_struct *work)
 		cfg = rcu_dereference(iotgw_queue_net(q)->config);
 		ttl = cfg->queue_ttl_ms;
 		spin_lock_bh(&q->lock);
-		iotgw_queue_expire(q, cfg, &gone);
+		iotgw_queue_expire(q, cfg, &gone, IOTGW_QUEUE_TRIM * 16);
+		iotgw_queue_trim(q, cfg, &gone);
 		iotgw_queue_redeliver_due(q);
 		more = iotgw_queue_can_send(q);
 		spin_unlock_bh(&q->lock);
@@ -470,9 +511,10 @@ static struct iotgw_qmsg *iotgw_queue_find_flight(struct iotgw_queue *q,
 {
 	struct iotgw_qmsg *m;
 
+	/* only messages in flight are hashed */
 	hlist_for_each_entry(m, iotgw_queue_bucket(q, id), node)
 		if (m->id == id)
-			return m->in_flight ? m : NULL;
+			return m;
 	return NULL;
 }
 
@@ -527,26 +569,29 @@ int iotgw_queue_nack(struct iotgw_queue *q, u32 portid, const u64 *ids,
 			continue;
 		}
 		m->due = jiffies + iotgw_queue_retry_wait(q, m->attempts);
+		if (time_before(m->due, q->next_due))
+			q->next_due = m->due;
 		q->cnt[IOTGW_QCNT_NACKED]++;
 	}
-	q->next_due = jiffies;	/* recomputed by the next scan */
 	mod_delayed_work(system_wq, &q->work, 0);
 	spin_unlock_bh(&q->lock);
 	return 0;
 }
 
-/* Under q->lock: move every message to @gone. */
-static u32 iotgw_queue_take_all(struct iotgw_queue *q, struct list_head *gone)
+/* Under q->lock: move up to @max messages to @gone; how many moved. */
+static u32 iotgw_queue_take(struct iotgw_queue *q, struct list_head *gone,
+			    u32 max)
 {
-	struct iotgw_qmsg *m, *tmp;
+	struct iotgw_qmsg *m;
 	u32 n = 0;
 
-	list_for_each_entry_safe(m, tmp, &q->flight, list) {
-		iotgw_queue_unlink(q, m);
-		list_add_tail(&m->list, gone);
-		n++;
-	}
-	list_for_each_entry_safe(m, tmp, &q->pending, list) {
+	while (n < max) {
+		m = list_first_entry_or_null(&q->flight, struct iotgw_qmsg,
+					     list) ?:
+		    list_first_entry_or_null(&q->pending, struct iotgw_qmsg,
+					     list);
+		if (!m)
+			break;
 		iotgw_queue_unlink(q, m);
 		list_add_tail(&m->list, gone);
 		n++;
@@ -554,17 +599,32 @@ static u32 iotgw_queue_take_all(struct iotgw_queue *q, struct list_head *gone)
 	return n;
 }
 
+/* Process context: everything goes, a chunk at a time. *@held: QoS >= 1. */
+static u32 iotgw_queue_drain(struct iotgw_queue *q, u32 *held)
+{
+	struct iotgw_qmsg *m;
+	u32 n, total = 0;
+	LIST_HEAD(gone);
+
+	do {
+		spin_lock_bh(&q->lock);
+		n = iotgw_queue_take(q, &gone, 1024);
+		q->cnt[IOTGW_QCNT_FLUSHED] += n;
+		spin_unlock_bh(&q->lock);
+		list_for_each_entry(m, &gone, list)
+			if (m->qos > 0 && held)
+				(*held)++;
+		iotgw_queue_free_list(&gone);
+		INIT_LIST_HEAD(&gone);
+		total += n;
+		cond_resched();
+	} while (n);
+	return total;
+}
+
 u32 iotgw_queue_flush(struct iotgw_queue *q)
 {
-	LIST_HEAD(gone);
-	u32 n;
-
-	spin_lock_bh(&q->lock);
-	n = iotgw_queue_take_all(q, &gone);
-	q->cnt[IOTGW_QCNT_FLUSHED] += n;
-	spin_unlock_bh(&q->lock);
-	iotgw_queue_free_list(&gone);
-	return n;
+	return iotgw_queue_drain(q, NULL);
 }
 
 void iotgw_queue_read(struct iotgw_queue *q, struct iotgw_queue_info *info)
@@ -591,8 +651,6 @@ void iotgw_queue_read(struct iotgw_queue *q, struct iotgw_queue_info *info)
 
 void iotgw_queue_destroy(struct iotgw_queue *q)
 {
-	struct iotgw_qmsg *m;
-	LIST_HEAD(gone);
 	u32 held = 0;
 
 	spin_lock_bh(&q->lock);
@@ -601,13 +659,8 @@ void iotgw_queue_destroy(struct iotgw_queue *q)
 	spin_unlock_bh(&q->lock);
 	cancel_delayed_work_sync(&q->work);
 
-	spin_lock_bh(&q->lock);
-	iotgw_queue_take_all(q, &gone);
-	spin_unlock_bh(&q->lock);
-	list_for_each_entry(m, &gone, list)
-		held += m->qos > 0;
+	iotgw_queue_drain(q, &held);
 	if (held)
 		pr_warn("namespace gone with %u QoS 1/2 messages queued: lost\n",
 			held);
-	iotgw_queue_free_list(&gone);
 }

@@ -16,7 +16,7 @@
 struct iotgw_qmsg {
 	struct list_head list;		/* queue.pending (id order) or .flight */
 	struct list_head qos0;		/* queue.qos0, QoS 0 only */
-	struct hlist_node node;		/* queue.ids */
+	struct hlist_node node;		/* queue.ids, while in flight */
 	u64 id;
 	u64 time_ns;			/* received, CLOCK_REALTIME */
 	unsigned long queued;		/* jiffies, for its age and TTL */
@@ -69,7 +69,7 @@ struct iotgw_queue {
 	struct list_head pending;	/* not in flight, oldest first */
 	struct list_head flight;	/* sent to the consumer, not acked */
 	struct list_head qos0;		/* QoS 0 messages, oldest first */
-	struct hlist_head ids[IOTGW_QUEUE_ID_BUCKETS];
+	struct hlist_head ids[IOTGW_QUEUE_ID_BUCKETS];	/* in flight */
 	u32 msgs;
 	u32 bytes;
 	u32 in_flight;
@@ -79,7 +79,9 @@ struct iotgw_queue {
 	u32 credit;
 	u32 retry_ms;
 	unsigned long next_due;		/* earliest due of the flight list */
+	unsigned long busy_until;	/* the consumer's socket was full */
 	bool dead;			/* namespace going away: no new work */
+	atomic_t capture_bytes;		/* MQTT PUBLISH being gathered */
 	u64 cnt[__IOTGW_QCNT_MAX];
 	struct net *net;
 	struct delayed_work work;	/* delivers, redelivers, expires */

@@ -78,7 +78,8 @@
  *
  * IOTGW_CMD_QUEUE_NACK (do, admin)
  *	Request: IOTGW_A_MSG_IDS. The consumer could not forward these: they
- *	are pending again and sent after their retry wait.
+ *	are sent again after their retry wait, and count against the
+ *	credit until then.
  *
  * IOTGW_CMD_QUEUE_GET (do)
  *	Request: nothing. Reply: IOTGW_A_QUEUE, the queue's state and
@@ -124,8 +125,10 @@
  * the message's own: CoAP CON 1, NON 0; MQTT the PUBLISH's QoS. When
  * the queue is full, the oldest QoS 0 messages make room; a QoS 1 or 2
  * message is never evicted, a new one is refused instead (counted
- * REFUSED). With QUEUE_TTL_MS set, a message pending longer is
- * dropped (EXPIRED).
+ * REFUSED), as is one of more than IOTGW_QUEUE_DATA_MAX bytes. With
+ * QUEUE_TTL_MS set, a message pending longer is dropped (EXPIRED). A
+ * namespace deleted with QoS 1 or 2 messages queued loses them (the
+ * kernel log says how many).
  *
  * INGEST answers the sensor itself. A CON POST or PUT gets a
  * piggybacked ACK 2.04 Changed, its token echoed, once queued; 5.03
@@ -525,6 +528,12 @@ enum iotgw_event_attr {
 
 /* Bytes a queued message costs beyond its topic and payload. */
 #define IOTGW_QUEUE_MSG_OVERHEAD	128
+/*
+ * Most bytes of topic and payload together in one queued message (larger
+ * ones are refused): a message must fit one netlink attribute. A
+ * consumer reads with a buffer of at least 96 KiB (or MSG_PEEK).
+ */
+#define IOTGW_QUEUE_DATA_MAX		65000
 #define IOTGW_ACK_MAX			1024	/* ids in one ACK or NACK */
 
 enum iotgw_queue_attr {
