@@ -71,17 +71,23 @@ static struct iotgw_exchange *iotgw_dedup_find(struct iotgw_dedup *d,
 	hlist_for_each_entry(x, iotgw_dedup_bucket(d, addr, port, mid), node)
 		if (x->mid == mid && x->port == port &&
 		    ipv6_addr_equal(&x->addr, addr))
-			return x;
+			return time_before(jiffies, x->seen +
+					   IOTGW_EXCHANGE_LIFETIME) ? x : NULL;
 	return NULL;
 }
 
-/* Under d->lock: forget exchanges past their lifetime. */
+/*
+ * Under d->lock: forget exchanges past their lifetime, 64 at most (the
+ * lookup ignores the others until then).
+ */
 static void iotgw_dedup_expire(struct iotgw_dedup *d)
 {
 	struct iotgw_exchange *x, *tmp;
+	int n = 64;
 
 	list_for_each_entry_safe(x, tmp, &d->age, age) {
-		if (time_before(jiffies, x->seen + IOTGW_EXCHANGE_LIFETIME))
+		if (!n-- ||
+		    time_before(jiffies, x->seen + IOTGW_EXCHANGE_LIFETIME))
 			break;
 		iotgw_exchange_free(d, x);
 	}
@@ -106,12 +112,15 @@ enum iotgw_dedup_state iotgw_dedup_check(struct iotgw_dedup *d,
 	}
 	if (!max)
 		goto out;
-	while (d->count >= max) {
+	/* bounded: after dedup-max was lowered, a little at a time */
+	while (d->count >= max && *evicted < 64) {
 		iotgw_exchange_free(d, list_first_entry(&d->age,
 							struct iotgw_exchange,
 							age));
 		(*evicted)++;
 	}
+	if (d->count >= max)
+		goto out;
 	x = kzalloc(sizeof(*x), GFP_ATOMIC);
 	if (!x)
 		goto out;
@@ -125,6 +134,18 @@ enum iotgw_dedup_state iotgw_dedup_check(struct iotgw_dedup *d,
 out:
 	spin_unlock_bh(&d->lock);
 	return st;
+}
+
+bool iotgw_dedup_seen(struct iotgw_dedup *d, const struct in6_addr *addr,
+		      __be16 port, u16 mid)
+{
+	bool seen;
+
+	spin_lock_bh(&d->lock);
+	iotgw_dedup_expire(d);
+	seen = iotgw_dedup_find(d, addr, port, mid);
+	spin_unlock_bh(&d->lock);
+	return seen;
 }
 
 void iotgw_dedup_answer(struct iotgw_dedup *d, const struct in6_addr *addr,

@@ -36,13 +36,18 @@ void iotgw_dedup_destroy(struct iotgw_dedup *d);
 
 /*
  * Look up (@addr, @port, @mid); remember it if new, making room under
- * @max entries (*evicted counts the exchanges forgotten for it). Atomic
- * context. NEW without memory too (then iotgw_dedup_answer() is a no-op).
+ * @max entries (*evicted counts the exchanges forgotten for it, at most
+ * 64 a call). Atomic context. NEW without memory or room too (then
+ * iotgw_dedup_answer() is a no-op).
  */
 enum iotgw_dedup_state iotgw_dedup_check(struct iotgw_dedup *d,
 					 const struct in6_addr *addr,
 					 __be16 port, u16 mid, u32 max,
 					 u8 *code, u32 *evicted);
+
+/* Whether (@addr, @port, @mid) is remembered (answered or not). */
+bool iotgw_dedup_seen(struct iotgw_dedup *d, const struct in6_addr *addr,
+		      __be16 port, u16 mid);
 
 /* The answer given to the exchange iotgw_dedup_check() found NEW. */
 void iotgw_dedup_answer(struct iotgw_dedup *d, const struct in6_addr *addr,

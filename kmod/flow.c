@@ -42,7 +42,6 @@ static void iotgw_flow_free_rcu(struct rcu_head *head)
 
 	kfree(flow->aliases[0]);
 	kfree(flow->aliases[1]);
-	iotgw_qmsg_free(flow->capture);	/* never completed */
 	kfree(flow);
 }
 
@@ -50,6 +49,10 @@ static void iotgw_flow_free_rcu(struct rcu_head *head)
 static void iotgw_flow_unlink_locked(struct iotgw_flows *flows,
 				     struct iotgw_flow *flow)
 {
+	/* flows->lock, then a flow's lock: the only nesting of the two */
+	spin_lock(&flow->lock);
+	iotgw_mqtt_capture_drop(iotgw_flows_net(flows), flow);
+	spin_unlock(&flow->lock);
 	WRITE_ONCE(flow->dead, true);
 	hlist_del_rcu(&flow->node);
 	flows->count--;
@@ -359,7 +362,7 @@ static bool iotgw_mqtt_feed(struct iotgw_mqtt_ctx *ctx, int d, const u8 *data,
 			return false;
 		}
 		if (e == MQTT_EV_PAYLOAD && d == 0 && flow->capture)
-			iotgw_mqtt_capture_data(flow, &ev);
+			iotgw_mqtt_capture_data(ctx->in, flow, &ev);
 		if (e == MQTT_EV_END && d == 0 && flow->capture)
 			iotgw_mqtt_capture_end(ctx->in, flow);
 		if (e != MQTT_EV_PACKET)

@@ -27,45 +27,62 @@ static void iotgw_mqtt_dedup_key(const struct iotgw_flow *flow,
 	key->s6_addr32[3] = (__force __be32)jhash(flow->client_id, len, 3);
 }
 
+/* Let go of the copy being gathered, and of its reservation. */
+void iotgw_mqtt_capture_drop(struct iotgw_net *in, struct iotgw_flow *flow)
+{
+	struct iotgw_qmsg *m = flow->capture;
+
+	if (!m)
+		return;
+	flow->capture = NULL;
+	atomic_sub(m->cost, &in->queue.capture_bytes);
+	iotgw_qmsg_free(m);
+}
+
 enum iotgw_verdict iotgw_mqtt_capture_start(struct iotgw_net *in,
 					    struct iotgw_flow *flow,
 					    const struct mqtt_event *ev,
 					    struct iotgw_rule *rule)
 {
 	u8 qos = rule->has_qos ? rule->qos : ev->qos;
-	u32 bytes = ev->remaining;
+	u32 bytes = ev->remaining, max;
 	struct iotgw_qmsg *m;
 	struct in6_addr key;
-	u32 evicted;
-	u8 code;
 
-	iotgw_qmsg_free(flow->capture);	/* an unfinished one: not possible */
-	flow->capture = NULL;
+	iotgw_mqtt_capture_drop(in, flow);	/* an unfinished one */
 	flow->capture_dedup = false;
 	if (ev->qos == 2) {
 		iotgw_mqtt_dedup_key(flow, &key);
-		/* a packet id is free again once its exchange is complete */
-		if (!(ev->flags & MQTT_PUB_DUP))
+		/*
+		 * Remembered once queued (at the packet's end); a packet id
+		 * is free again once its exchange is complete, so only a DUP
+		 * resend is a duplicate.
+		 */
+		if (!(ev->flags & MQTT_PUB_DUP)) {
 			iotgw_dedup_forget(&in->dedup, &key, 0, ev->packet_id);
-		if (iotgw_dedup_check(&in->dedup, &key, 0, ev->packet_id,
-				      rcu_dereference(in->config)->dedup_max,
-				      &code, &evicted) != IOTGW_DEDUP_NEW) {
+		} else if (iotgw_dedup_seen(&in->dedup, &key, 0,
+					    ev->packet_id)) {
 			iotgw_queue_count(&in->queue, IOTGW_QCNT_DUPLICATES, 1);
 			iotgw_rule_count(in, rule, bytes, IOTGW_RCNT_DUPLICATES,
 					 IOTGW_CNT_DUPLICATES);
 			return IOTGW_VERDICT_DUPLICATE;
 		}
-		if (evicted)
-			iotgw_queue_count(&in->queue, IOTGW_QCNT_DEDUP_EVICTED,
-					  evicted);
 		flow->capture_dedup = true;
 		flow->capture_pid = ev->packet_id;
 	}
 
 	m = iotgw_qmsg_alloc(&in->queue, ev->topic_len, ev->payload_len);
+	/*
+	 * Copies being gathered count against the queue's byte limit too,
+	 * so that stalled connections cannot pin more memory than it.
+	 */
+	max = rcu_dereference(in->config)->queue_max_bytes;
+	if (m && atomic_add_return(m->cost, &in->queue.capture_bytes) > max) {
+		atomic_sub(m->cost, &in->queue.capture_bytes);
+		iotgw_qmsg_free(m);
+		m = NULL;
+	}
 	if (!m) {
-		if (flow->capture_dedup)
-			iotgw_dedup_forget(&in->dedup, &key, 0, ev->packet_id);
 		iotgw_queue_count(&in->queue, IOTGW_QCNT_REFUSED, 1);
 		iotgw_rule_count(in, rule, bytes, IOTGW_RCNT_REFUSED,
 				 IOTGW_CNT_REFUSED);
@@ -86,7 +103,7 @@ enum iotgw_verdict iotgw_mqtt_capture_start(struct iotgw_net *in,
 	return IOTGW_VERDICT_QUEUED;
 }
 
-void iotgw_mqtt_capture_data(struct iotgw_flow *flow,
+void iotgw_mqtt_capture_data(struct iotgw_net *in, struct iotgw_flow *flow,
 			     const struct mqtt_event *ev)
 {
 	struct iotgw_qmsg *m = flow->capture;
@@ -96,8 +113,9 @@ void iotgw_mqtt_capture_data(struct iotgw_flow *flow,
 	if (ev->offset > m->payload_len ||
 	    ev->len > m->payload_len - ev->offset) {
 		/* not what the header announced: never queue a guess */
-		iotgw_qmsg_free(m);
-		flow->capture = NULL;
+		iotgw_mqtt_capture_drop(in, flow);
+		iotgw_queue_count(&in->queue, IOTGW_QCNT_REFUSED, 1);
+		iotgw_stats_count(in->stats, IOTGW_CNT_REFUSED, 1);
 		return;
 	}
 	memcpy(iotgw_qmsg_payload(m) + ev->offset, ev->data, ev->len);
@@ -110,10 +128,13 @@ void iotgw_mqtt_capture_end(struct iotgw_net *in, struct iotgw_flow *flow)
 	enum iotgw_counter cnt = IOTGW_CNT_QUEUED;
 	struct iotgw_rule *rule;
 	struct in6_addr key;
+	u32 evicted;
+	u8 code;
 
 	if (!m)
 		return;
 	flow->capture = NULL;
+	atomic_sub(m->cost, &in->queue.capture_bytes);
 	/* the rule may have changed since the PUBLISH began: count on it
 	 * only if it still decides this topic
 	 */
@@ -125,14 +146,16 @@ void iotgw_mqtt_capture_end(struct iotgw_net *in, struct iotgw_flow *flow)
 	if (iotgw_queue_admit(&in->queue, m)) {
 		rcnt = IOTGW_RCNT_REFUSED;
 		cnt = IOTGW_CNT_REFUSED;
-		if (flow->capture_dedup) {
-			iotgw_mqtt_dedup_key(flow, &key);
-			iotgw_dedup_forget(&in->dedup, &key, 0,
-					   flow->capture_pid);
-		}
 	} else if (flow->capture_dedup) {
 		iotgw_mqtt_dedup_key(flow, &key);
-		iotgw_dedup_answer(&in->dedup, &key, 0, flow->capture_pid, 1);
+		if (iotgw_dedup_check(&in->dedup, &key, 0, flow->capture_pid,
+				      rcu_dereference(in->config)->dedup_max,
+				      &code, &evicted) == IOTGW_DEDUP_NEW)
+			iotgw_dedup_answer(&in->dedup, &key, 0,
+					   flow->capture_pid, 1);
+		if (evicted)
+			iotgw_queue_count(&in->queue, IOTGW_QCNT_DEDUP_EVICTED,
+					  evicted);
 	}
 	if (rule)
 		iotgw_rule_count(in, rule, flow->capture_bytes, rcnt, cnt);

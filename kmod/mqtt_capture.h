@@ -13,7 +13,8 @@
  * A CAPTURE @rule decided the client's PUBLISH @ev on @flow (under its
  * lock): start copying it. The payload follows in PAYLOAD events, the
  * message is queued at END. Returns the verdict for the monitor: QUEUED
- * (so far), REFUSED (no memory, or larger than the queue), or DUPLICATE
+ * (so far), REFUSED (no memory, too large, or the copies being gathered
+ * already hold QUEUE_MAX_BYTES), or DUPLICATE
  * (a QoS 2 PUBLISH sent again with DUP, captured before).
  */
 enum iotgw_verdict iotgw_mqtt_capture_start(struct iotgw_net *in,
@@ -22,8 +23,11 @@ enum iotgw_verdict iotgw_mqtt_capture_start(struct iotgw_net *in,
 					    struct iotgw_rule *rule);
 
 /* A PAYLOAD event of the PUBLISH being captured, if one is. */
-void iotgw_mqtt_capture_data(struct iotgw_flow *flow,
+void iotgw_mqtt_capture_data(struct iotgw_net *in, struct iotgw_flow *flow,
 			     const struct mqtt_event *ev);
+
+/* The flow goes away (under its lock): free what was being gathered. */
+void iotgw_mqtt_capture_drop(struct iotgw_net *in, struct iotgw_flow *flow);
 
 /* Its END: queue it. */
 void iotgw_mqtt_capture_end(struct iotgw_net *in, struct iotgw_flow *flow);
