@@ -245,6 +245,47 @@ err_free:
 	return err;
 }
 
+/*
+ * Kernel memory a namespace may take: its owner (maybe an unprivileged
+ * user in a user namespace of its own) may lower the limits; raising one
+ * above its default needs CAP_NET_ADMIN in the initial user namespace.
+ */
+static int iotgw_config_check_limits(struct sk_buff *skb,
+				     struct genl_info *info,
+				     struct nlattr **tb,
+				     const struct iotgw_config *cfg)
+{
+	struct iotgw_config dflt;
+	const struct {
+		int attr;
+		u32 val;
+	} limits[] = {
+		{ IOTGW_CONFIG_A_MAX_RULES, cfg->max_rules },
+		{ IOTGW_CONFIG_A_FLOW_MAX, cfg->flow_max },
+		{ IOTGW_CONFIG_A_QUEUE_MAX_BYTES, cfg->queue_max_bytes },
+		{ IOTGW_CONFIG_A_QUEUE_MAX_MSGS, cfg->queue_max_msgs },
+		{ IOTGW_CONFIG_A_DEDUP_MAX, cfg->dedup_max },
+	};
+	u32 dmax[ARRAY_SIZE(limits)];
+	int i;
+
+	iotgw_config_set_defaults(&dflt);
+	dmax[0] = dflt.max_rules;
+	dmax[1] = dflt.flow_max;
+	dmax[2] = dflt.queue_max_bytes;
+	dmax[3] = dflt.queue_max_msgs;
+	dmax[4] = dflt.dedup_max;
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		if (!tb[limits[i].attr] || limits[i].val <= dmax[i] ||
+		    netlink_capable(skb, CAP_NET_ADMIN))
+			continue;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[limits[i].attr],
+				    "raising a limit above its default needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iotgw_net *in = iotgw_net(genl_info_net(info));
@@ -304,6 +345,9 @@ static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			nla_get_u32(tb[IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE]);
 	if (tb[IOTGW_CONFIG_A_DEDUP_MAX])
 		cfg->dedup_max = nla_get_u32(tb[IOTGW_CONFIG_A_DEDUP_MAX]);
+	err = iotgw_config_check_limits(skb, info, tb, cfg);
+	if (err)
+		goto err_unlock;
 	rcu_assign_pointer(in->config, cfg);
 	mutex_unlock(&in->lock);
 	kfree_rcu(old, rcu);

@@ -12,7 +12,7 @@
 
 static unsigned int iotgw_net_id __read_mostly;
 
-static void iotgw_config_set_defaults(struct iotgw_config *cfg)
+void iotgw_config_set_defaults(struct iotgw_config *cfg)
 {
 	cfg->coap_port = 5683;
 	cfg->mqtt_port = 1883;

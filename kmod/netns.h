@@ -50,6 +50,9 @@ struct iotgw_net {
 
 struct iotgw_net *iotgw_net(const struct net *net);
 
+/* A new namespace's configuration. */
+void iotgw_config_set_defaults(struct iotgw_config *cfg);
+
 int iotgw_netns_init(void);
 void iotgw_netns_exit(void);
 
