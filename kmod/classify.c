@@ -174,6 +174,11 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 		iotgw_unclassified(in, IOTGW_REASON_FRAGMENT);
 		return NF_ACCEPT;
 	}
+	/* forwarding with UDP GRO: one skb, many datagrams; not one message */
+	if (skb_is_gso(skb)) {
+		iotgw_unclassified(in, IOTGW_REASON_UDP_GSO);
+		return NF_ACCEPT;
+	}
 
 	if (len < sizeof(struct udphdr) || thoff + len > skb->len) {
 		iotgw_unclassified(in, IOTGW_REASON_UDP_LENGTH);

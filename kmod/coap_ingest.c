@@ -136,8 +136,10 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 	qos = rule->has_qos ? rule->qos : con ? 1 : 0;
 	dedup = (ingest && con) || qos == 2;
 	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
-	if (!uh)
-		return NF_ACCEPT;	/* the hook read it already */
+	if (!uh) {			/* the hook read it already */
+		*verdict = IOTGW_VERDICT_ACCEPTED;
+		return NF_ACCEPT;
+	}
 	iotgw_skb_source(skb, &src);
 	if (dedup) {
 		seen = iotgw_dedup_check(&in->dedup, &src, uh->source, msg->mid,

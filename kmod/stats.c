@@ -178,6 +178,8 @@ const char *iotgw_reason_name(enum iotgw_reason reason, char *buf,
 			"MQTT connection not followed: no memory",
 		[IOTGW_REASON_MQTT_BAD_CHECKSUM - IOTGW_REASON_OWN] =
 			"MQTT segment with a wrong TCP checksum: not followed",
+		[IOTGW_REASON_UDP_GSO - IOTGW_REASON_OWN] =
+			"UDP datagrams aggregated by GRO",
 	};
 
 	if ((unsigned int)reason < __COAP_ERR_MAX)

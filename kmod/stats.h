@@ -51,6 +51,7 @@ enum iotgw_reason {
 	IOTGW_REASON_MQTT_NO_ALIAS,	/* topic alias with no known topic */
 	IOTGW_REASON_MQTT_NO_MEMORY,	/* no memory for a flow or alias map */
 	IOTGW_REASON_MQTT_BAD_CHECKSUM,	/* TCP checksum wrong: not followed */
+	IOTGW_REASON_UDP_GSO,		/* several datagrams in one GSO skb */
 	__IOTGW_REASON_MAX
 };
 
