@@ -16,6 +16,7 @@
 #include <string.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,7 +279,7 @@ static int coap_send_req(int fd, uint8_t type, uint8_t code, uint16_t mid,
 		.payload = (const uint8_t *)payload,
 		.payload_len = payload ? strlen(payload) : 0,
 	};
-	uint8_t buf[512];
+	static uint8_t buf[66000];
 	int len = coap_build_request(buf, sizeof(buf), &r);
 
 	if (len < 0)
@@ -757,6 +758,18 @@ TEST_F(queue, capture_copies_and_lets_the_datagram_through)
 	fd = sensor_open("127.0.0.1");
 	ASSERT_EQ(0, coap_send_req(fd, COAP_TYPE_CON, COAP_CODE_POST, 90,
 				   "capture/x", "copy"));
+	/* too large for one netlink attribute: refused, the datagram passes */
+	{
+		static char big[IOTGW_QUEUE_DATA_MAX + 16];
+		struct queue_state st;
+
+		memset(big, 'x', sizeof(big) - 1);
+		ASSERT_EQ(0, coap_send_req(fd, COAP_TYPE_NON, COAP_CODE_POST,
+					   89, "capture/x", big));
+		EXPECT_LT(0, recv(srv, buf, sizeof(buf), 0));
+		ASSERT_EQ(0, queue_get(&self->nl, &st));
+		EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_REFUSED]);
+	}
 	/* QoS 2: the sensor's retransmission is not queued twice */
 	ASSERT_EQ(0, coap_send_req(fd, COAP_TYPE_CON, COAP_CODE_POST, 90,
 				   "capture/x", "copy"));
@@ -854,6 +867,39 @@ TEST_F(queue, mqtt_publish_captured_across_segments_qos2_once)
 	close(cli);
 	close(srv);
 	consumer_close(c);
+}
+
+/*
+ * The owner of a user namespace may lower its network namespace's memory
+ * limits, not raise them above the defaults (unprivileged users can make
+ * as many of those namespaces as they like).
+ */
+TEST(limits_above_defaults_need_the_initial_namespace)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct iotgw_nl nl;
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) || iotgw_nl_open(&nl))
+			_exit(10);
+		if (config_set_u32(&nl, IOTGW_CONFIG_A_QUEUE_MAX_BYTES,
+				   1 << 20))
+			_exit(11);
+		if (config_set_u32(&nl, IOTGW_CONFIG_A_QUEUE_MAX_BYTES,
+				   64 << 20) != -EPERM ||
+		    !strstr(nl.error, "CAP_NET_ADMIN in the initial"))
+			_exit(12);
+		if (config_set_u32(&nl, IOTGW_CONFIG_A_DEDUP_MAX, 1 << 20) !=
+		    -EPERM)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(queue, rule_checks_for_queue_actions)
