@@ -24,6 +24,13 @@ iotgw_load() {
 	iotgw_loaded || insmod "$IOTGW_KO" || fail "insmod $IOTGW_KO"
 }
 
+# Whether this is the debug kernel (kmemleak, KASAN, lockdep): under TCG
+# it is 5 to 10 times slower, so the longest tests run fewer rounds of
+# the same paths there.
+iotgw_debug_kernel() {
+	[ -w /sys/kernel/debug/kmemleak ]
+}
+
 # With kmemleak (the debug kernel): fail if anything leaked since the last
 # clear, then clear. Objects must be 5 s old before kmemleak reports them.
 kmemleak_check() {
@@ -162,6 +169,26 @@ mqtt_broker() {
 	bg_ns "$ns" "$dir/mosquitto-$ns.log" mosquitto -c "$dir/mosquitto-$ns.conf"
 	if ! wait_listen "$ns" 1883 2; then
 		cat "$dir/mosquitto-$ns.log" >&2
+		fail "mosquitto in $ns does not listen on port 1883"
+	fi
+}
+
+# A mosquitto broker in NS on port 1883 that keeps its clients' sessions
+# across a restart (persistence in IOTGW_TMP); its PID in BROKER_PID:
+# mqtt_broker_persistent NS
+mqtt_broker_persistent() {
+	local ns=$1 conf
+
+	iotgw_tmp
+	conf=$IOTGW_TMP/mosquitto-persistent-$ns.conf
+	printf '%s\n' 'listener 1883' 'allow_anonymous true' \
+		'persistence true' "persistence_location $IOTGW_TMP/" \
+		'autosave_interval 1' >"$conf"
+	chmod 644 "$conf"
+	bg_ns "$ns" "$IOTGW_TMP/mosquitto-$ns.log" mosquitto -c "$conf"
+	BROKER_PID=$BG_PID
+	if ! wait_listen "$ns" 1883 1; then
+		cat "$IOTGW_TMP/mosquitto-$ns.log" >&2
 		fail "mosquitto in $ns does not listen on port 1883"
 	fi
 }

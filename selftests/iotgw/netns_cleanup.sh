@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 n=10
+iotgw_debug_kernel && n=4
 iotgw_load
 for i in $(seq 1 $n); do
 	ip netns add "iotgw-t$i" || fail "ip netns add #$i"
