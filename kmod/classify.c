@@ -207,6 +207,11 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 						 NULL, NULL,
 						 IOTGW_VERDICT_MALFORMED,
 						 (enum iotgw_reason)err);
+			if (iotgw_coap_reject_malformed(in, skb, thoff, &msg,
+							err)) {
+				consume_skb(skb);
+				return NF_STOLEN;
+			}
 		}
 		return NF_ACCEPT;
 	}

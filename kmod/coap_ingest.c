@@ -55,6 +55,30 @@ static void iotgw_coap_answer(struct iotgw_net *in, struct sk_buff *skb,
 		iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
 }
 
+bool iotgw_coap_reject_malformed(struct iotgw_net *in, struct sk_buff *skb,
+				 unsigned int thoff, const struct coap_msg *msg,
+				 enum coap_err err)
+{
+	u8 rst[COAP_HDR_LEN];
+	u8 code;
+
+	if (err == COAP_ERR_TRUNC_HEADER || err == COAP_ERR_VERSION ||
+	    msg->type != COAP_TYPE_CON || !READ_ONCE(in->rules.ingest))
+		return false;
+	code = coap_err_response(err);
+	/* a request with a bad option or path: its token is valid */
+	if (code && COAP_CODE_CLASS(msg->code) == 0 &&
+	    msg->code != COAP_CODE_EMPTY) {
+		iotgw_coap_answer(in, skb, thoff, msg, code);
+		return true;
+	}
+	if (coap_build_rst(rst, sizeof(rst), msg->mid) != sizeof(rst))
+		return false;
+	if (!iotgw_xmit_udp_reply(in->net, skb, thoff, rst, sizeof(rst)))
+		iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
+	return true;
+}
+
 /* Copy @msg's topic and payload into a new queue message. */
 static struct iotgw_qmsg *iotgw_coap_qmsg(struct iotgw_net *in,
 					  const struct iotgw_rule *rule,

@@ -21,4 +21,16 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 			      unsigned int len, const struct coap_msg *msg,
 			      enum iotgw_verdict *verdict);
 
+/*
+ * A CON request that coap_parse() refused with @err, in a namespace with
+ * ingest rules (which make the gateway a CoAP endpoint): answer as RFC
+ * 7252 asks an endpoint to (4.02 or 4.00 piggybacked for an option or
+ * Uri-Path error, a Reset for a format error, nothing for a wrong version
+ * or a truncated header). Returns whether it was answered (the caller
+ * then consumes it: NF_STOLEN).
+ */
+bool iotgw_coap_reject_malformed(struct iotgw_net *in, struct sk_buff *skb,
+				 unsigned int thoff, const struct coap_msg *msg,
+				 enum coap_err err);
+
 #endif /* _IOTGW_COAP_INGEST_H */

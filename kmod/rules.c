@@ -23,6 +23,7 @@ void iotgw_rules_init(struct iotgw_rules *rules)
 	for (i = 0; i < IOTGW_RULE_NAME_BUCKETS; i++)
 		INIT_HLIST_HEAD(&rules->names[i]);
 	rules->count = 0;
+	rules->ingest = 0;
 	rules->next_id = 1;
 }
 
@@ -89,6 +90,8 @@ static void iotgw_rule_unlink(struct iotgw_rules *rules,
 	hlist_del(&rule->name_node);
 	list_del(&rule->list);
 	rules->count--;
+	if (rule->action == IOTGW_ACTION_INGEST)
+		WRITE_ONCE(rules->ingest, rules->ingest - 1);
 	call_rcu(&rule->rcu, iotgw_rule_free_rcu);
 }
 
@@ -119,6 +122,8 @@ int iotgw_rule_add(struct iotgw_rules *rules, struct iotgw_rule *rule,
 	}
 	hlist_add_head(&rule->name_node, iotgw_rule_bucket(rules, rule->name));
 	rules->count++;
+	if (rule->action == IOTGW_ACTION_INGEST)
+		WRITE_ONCE(rules->ingest, rules->ingest + 1);
 	return 0;
 }
 

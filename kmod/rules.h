@@ -46,6 +46,7 @@ struct iotgw_rules {
 	struct list_head list;
 	struct hlist_head names[IOTGW_RULE_NAME_BUCKETS];
 	u32 count;
+	u32 ingest;			/* INGEST rules among them */
 	u64 next_id;
 };
 

@@ -140,7 +140,11 @@
  * time (DUPLICATES); these exchanges are remembered up to DEDUP_MAX,
  * the oldest forgotten first (DEDUP_EVICTED). A NON of a QoS 2 rule is
  * deduplicated the same way. The datagram does not go on to a userspace
- * server; CoAP that no ingest rule matches does.
+ * server; CoAP that no ingest rule matches does. While the namespace has
+ * an ingest rule, a malformed CON (whose topic is unknown) is answered as
+ * RFC 7252 asks of an endpoint and goes no further: 4.02 Bad Option or
+ * 4.00 Bad Request piggybacked for an option or Uri-Path error, a Reset
+ * for a message format error, nothing for a wrong version.
  *
  * CAPTURE takes CoAP POST and PUT requests (other messages go on as
  * ACCEPT; a QoS 2 rule queues a retransmitted CON once) and the PUBLISH
