@@ -234,6 +234,9 @@ int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
 	       !time_before(jiffies, READ_ONCE(q->busy_until));
 	if (kick)
 		mod_delayed_work(system_wq, &q->work, 0);
+	else if (cfg->queue_ttl_ms)	/* expires it even with no consumer */
+		queue_delayed_work(system_wq, &q->work,
+				   msecs_to_jiffies(cfg->queue_ttl_ms) + 1);
 	spin_unlock_bh(&q->lock);
 	rcu_read_unlock();
 	iotgw_queue_free_list(&gone);
