@@ -304,37 +304,25 @@ static int coap_recv_answer(int fd, struct answer *a)
 	return 0;
 }
 
-/* No datagram within @ms. */
+/*
+ * No CoAP answer within @ms (the host may still say "port unreachable"
+ * when no server listens: the socket then reports ECONNREFUSED).
+ */
 static bool coap_silent(int fd, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t buf[64];
 
-	return poll(&p, 1, ms) == 0;
+	if (poll(&p, 1, ms) == 0)
+		return true;
+	return recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 &&
+	       errno == ECONNREFUSED;
 }
 
 /* ---- the operator ---- */
 
-static int add_rule(struct iotgw_nl *nl, const char *name, const char *filter,
-		    int action, int qos)
-{
-	struct nl_msg *msg = iotgw_nl_request(nl, IOTGW_CMD_RULE_NEW, 0);
-	struct nlattr *nest;
-
-	if (!msg)
-		return -ENOMEM;
-	nest = nla_nest_start(msg, IOTGW_A_RULE);
-	nla_put_string(msg, IOTGW_RULE_A_NAME, name);
-	nla_put_string(msg, IOTGW_RULE_A_FILTER, filter);
-	nla_put_u8(msg, IOTGW_RULE_A_PROTO, IOTGW_PROTO_COAP);
-	nla_put_u8(msg, IOTGW_RULE_A_ACTION, action);
-	if (qos >= 0)
-		nla_put_u8(msg, IOTGW_RULE_A_QOS, qos);
-	nla_nest_end(msg, nest);
-	return iotgw_nl_transact(nl, msg, NULL, NULL);
-}
-
-static int add_rule_proto(struct iotgw_nl *nl, const char *name,
-			  const char *filter, int proto, int action)
+static int add_rule_full(struct iotgw_nl *nl, const char *name,
+			 const char *filter, int proto, int action, int qos)
 {
 	struct nl_msg *msg = iotgw_nl_request(nl, IOTGW_CMD_RULE_NEW, 0);
 	struct nlattr *nest;
@@ -346,8 +334,17 @@ static int add_rule_proto(struct iotgw_nl *nl, const char *name,
 	nla_put_string(msg, IOTGW_RULE_A_FILTER, filter);
 	nla_put_u8(msg, IOTGW_RULE_A_PROTO, proto);
 	nla_put_u8(msg, IOTGW_RULE_A_ACTION, action);
+	if (qos >= 0)
+		nla_put_u8(msg, IOTGW_RULE_A_QOS, qos);
 	nla_nest_end(msg, nest);
 	return iotgw_nl_transact(nl, msg, NULL, NULL);
+}
+
+/* A CoAP rule; @qos -1 leaves it to the message. */
+static int add_rule(struct iotgw_nl *nl, const char *name, const char *filter,
+		    int action, int qos)
+{
+	return add_rule_full(nl, name, filter, IOTGW_PROTO_COAP, action, qos);
 }
 
 static int config_set_u32(struct iotgw_nl *nl, int attr, uint32_t v)
@@ -605,6 +602,56 @@ TEST_F(queue, other_methods_get_405)
 	EXPECT_EQ(COAP_CODE_METHOD_NOT_ALLOWED, a.msg.code);
 }
 
+TEST_F(queue, malformed_con_answered_as_an_endpoint)
+{
+	/* CON POST, mid 0x1234, token 0x77, option 9 (unknown, critical) */
+	static const uint8_t bad_option[] = { 0x41, 0x02, 0x12, 0x34, 0x77,
+					      0x90 };
+	/* CON, token length 9: a message format error */
+	static const uint8_t bad_tkl[] = { 0x49, 0x02, 0x12, 0x35 };
+	/* version 2: ignored */
+	static const uint8_t bad_version[] = { 0x80, 0x02, 0x12, 0x36 };
+	struct answer a;
+
+	ASSERT_EQ(sizeof(bad_option), send(self->fd, bad_option,
+					    sizeof(bad_option), 0));
+	ASSERT_EQ(0, coap_recv_answer(self->fd, &a));
+	EXPECT_EQ(COAP_TYPE_ACK, a.msg.type);
+	EXPECT_EQ(COAP_CODE_BAD_OPTION, a.msg.code);
+	EXPECT_EQ(0x1234, a.msg.mid);
+	ASSERT_EQ(1, a.msg.tkl);
+	EXPECT_EQ(0x77, a.token[0]);
+
+	ASSERT_EQ(sizeof(bad_tkl), send(self->fd, bad_tkl, sizeof(bad_tkl), 0));
+	ASSERT_EQ(0, coap_recv_answer(self->fd, &a));
+	EXPECT_EQ(COAP_TYPE_RST, a.msg.type);
+	EXPECT_EQ(0x1235, a.msg.mid);
+
+	ASSERT_EQ(sizeof(bad_version), send(self->fd, bad_version,
+					     sizeof(bad_version), 0));
+	EXPECT_TRUE(coap_silent(self->fd, 300));
+}
+
+TEST_F(queue, pending_messages_expire_after_the_ttl)
+{
+	struct queue_state st;
+	struct answer a;
+	int i;
+
+	ASSERT_EQ(0, config_set_u32(&self->nl, IOTGW_CONFIG_A_QUEUE_TTL_MS,
+				    300));
+	ASSERT_EQ(0, post_expect(self->fd, 1, "sensors/t", "old",
+				 COAP_CODE_CHANGED, &a));
+	for (i = 0; i < 30; i++) {
+		ASSERT_EQ(0, queue_get(&self->nl, &st));
+		if (st.v[IOTGW_QUEUE_A_EXPIRED])
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_EXPIRED]);
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_MSGS]);
+}
+
 TEST_F(queue, unacked_messages_return_in_order_when_the_consumer_dies)
 {
 	struct consumer *c = consumer_open(), *d;
@@ -831,8 +878,8 @@ TEST_F(queue, mqtt_publish_captured_across_segments_qos2_once)
 
 	ASSERT_NE(NULL, c);
 	ASSERT_EQ(0, simple_cmd(&self->nl, IOTGW_CMD_RULE_FLUSH));
-	ASSERT_EQ(0, add_rule_proto(&self->nl, "mcap", "mqtt/#",
-				    IOTGW_PROTO_MQTT, IOTGW_ACTION_CAPTURE));
+	ASSERT_EQ(0, add_rule_full(&self->nl, "mcap", "mqtt/#",
+				   IOTGW_PROTO_MQTT, IOTGW_ACTION_CAPTURE, -1));
 	ASSERT_EQ(0, mqtt_connect_pair(&srv, &cli));
 	ASSERT_EQ(sizeof(connect), send(cli, connect, sizeof(connect), 0));
 	/* the PUBLISH in three segments, split inside the payload */
