@@ -181,8 +181,12 @@ mqtt_broker_persistent() {
 
 	iotgw_tmp
 	conf=$IOTGW_TMP/mosquitto-persistent-$ns.conf
+	# mosquitto drops root for its own user: its store must be writable
+	mkdir -p "$IOTGW_TMP/store-$ns"
+	chmod 1777 "$IOTGW_TMP/store-$ns"
 	printf '%s\n' 'listener 1883' 'allow_anonymous true' \
-		'persistence true' "persistence_location $IOTGW_TMP/" \
+		'persistence true' \
+		"persistence_location $IOTGW_TMP/store-$ns/" \
 		'autosave_interval 1' >"$conf"
 	chmod 644 "$conf"
 	bg_ns "$ns" "$IOTGW_TMP/mosquitto-$ns.log" mosquitto -c "$conf"
