@@ -79,28 +79,23 @@ bool iotgw_coap_reject_malformed(struct iotgw_net *in, struct sk_buff *skb,
 	return true;
 }
 
-/* Copy @msg's topic and payload into a new queue message. */
+/* Copy @msg's topic and payload, from source port @sport, into a message. */
 static struct iotgw_qmsg *iotgw_coap_qmsg(struct iotgw_net *in,
 					  const struct iotgw_rule *rule,
 					  const struct sk_buff *skb,
 					  unsigned int thoff, unsigned int len,
-					  const struct coap_msg *msg, u8 qos)
+					  const struct coap_msg *msg,
+					  __be16 sport, u8 qos)
 {
 	unsigned int off = msg->payload ? msg->payload_off : len;
-	struct udphdr _uh;
-	const struct udphdr *uh;
 	struct iotgw_qmsg *m;
-
-	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
-	if (!uh)
-		return NULL;
 
 	m = iotgw_qmsg_alloc(&in->queue, msg->topic_len, len - off);
 	if (!m)
 		return NULL;
 	m->qos = qos;
 	m->proto = IOTGW_PROTO_COAP;
-	m->src_port = ntohs(uh->source);
+	m->src_port = ntohs(sport);
 	m->has_content_format = msg->has_content_format;
 	m->content_format = msg->content_format;
 	if (skb->protocol == htons(ETH_P_IP)) {
@@ -164,8 +159,8 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 		*verdict = IOTGW_VERDICT_ACCEPTED;
 		return NF_ACCEPT;
 	}
-	iotgw_skb_source(skb, &src);
 	if (dedup) {
+		iotgw_skb_source(skb, &src);
 		seen = iotgw_dedup_check(&in->dedup, &src, uh->source, msg->mid,
 					 rcu_dereference(in->config)->dedup_max,
 					 &code, &evicted);
@@ -186,7 +181,7 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 		return NF_STOLEN;
 	}
 
-	m = iotgw_coap_qmsg(in, rule, skb, thoff, len, msg, qos);
+	m = iotgw_coap_qmsg(in, rule, skb, thoff, len, msg, uh->source, qos);
 	if (m) {
 		queued = !iotgw_queue_admit(&in->queue, m);
 	} else {
