@@ -386,12 +386,10 @@ static bool iotgw_queue_send_batch(struct iotgw_queue *q, unsigned long *again)
 	portid = q->consumer;
 	while (iotgw_queue_can_send(q) && n < IOTGW_QUEUE_BATCH) {
 		m = list_first_entry(&q->pending, struct iotgw_qmsg, list);
-		iotgw_queue_mark_sent(q, m);
-		if (iotgw_genl_put_qmsg(skb, m)) {
-			/* the buffer is full: it waits for the next one */
-			iotgw_queue_unsend(q, &m->id, 1);
+		/* the buffer is full: it waits for the next one */
+		if (iotgw_genl_put_qmsg(skb, m, m->attempts + 1))
 			break;
-		}
+		iotgw_queue_mark_sent(q, m);
 		ids[n++] = m->id;
 	}
 	spin_unlock_bh(&q->lock);

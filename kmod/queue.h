@@ -139,10 +139,11 @@ void iotgw_queue_read(struct iotgw_queue *q, struct iotgw_queue_info *info);
 void iotgw_queue_release(struct iotgw_queue *q, u32 portid);
 
 /*
- * Fill @skb with QUEUE_MSG messages for the consumer, from its message
- * description (netlink.c does the encoding). Returns 0 or -EMSGSIZE.
+ * Append to @skb the QUEUE_MSG of @m, sent for the @attempts-th time
+ * (queue_netlink.c does the encoding). Returns 0 or -EMSGSIZE.
  */
-int iotgw_genl_put_qmsg(struct sk_buff *skb, const struct iotgw_qmsg *m);
+int iotgw_genl_put_qmsg(struct sk_buff *skb, const struct iotgw_qmsg *m,
+			u32 attempts);
 /* Unicast @skb (consumed) to @portid of @net, not waiting for room. */
 int iotgw_genl_unicast(struct net *net, struct sk_buff *skb, u32 portid);
 

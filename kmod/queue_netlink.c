@@ -180,7 +180,8 @@ int iotgw_nl_queue_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-int iotgw_genl_put_qmsg(struct sk_buff *skb, const struct iotgw_qmsg *m)
+int iotgw_genl_put_qmsg(struct sk_buff *skb, const struct iotgw_qmsg *m,
+			u32 attempts)
 {
 	int alen = m->family == AF_INET ? 4 : 16;
 	struct nlattr *nest, *topic;
@@ -202,7 +203,7 @@ int iotgw_genl_put_qmsg(struct sk_buff *skb, const struct iotgw_qmsg *m)
 	    nla_put_u16(skb, IOTGW_MSG_A_SRC_PORT, m->src_port) ||
 	    nla_put_u64_64bit(skb, IOTGW_MSG_A_TIME_NS, m->time_ns,
 			      IOTGW_MSG_A_PAD) ||
-	    nla_put_u32(skb, IOTGW_MSG_A_ATTEMPTS, m->attempts) ||
+	    nla_put_u32(skb, IOTGW_MSG_A_ATTEMPTS, attempts) ||
 	    (m->has_content_format &&
 	     nla_put_u16(skb, IOTGW_MSG_A_CONTENT_FORMAT, m->content_format)))
 		goto err_cancel;
