@@ -714,10 +714,43 @@ static bool coap_path_ok(const char *path, size_t len)
 	return true;
 }
 
+/* A query the request builder can send: '&'-separated Uri-Query values. */
+static bool coap_query_ok(const char *query, size_t len)
+{
+	size_t i, start = 0;
+
+	if (len && !query)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!query[i])
+			return false;
+		if (query[i] != '&')
+			continue;
+		if (i - start > COAP_SEGMENT_MAX)
+			return false;
+		start = i + 1;
+	}
+	return len - start <= COAP_SEGMENT_MAX;
+}
+
+/* Append one option @num per @sep-separated part of @s[0..@len). */
+static void coap_put_split_option(struct coap_writer *w, u16 *last, u16 num,
+				  const char *s, size_t len, char sep)
+{
+	size_t i, start = 0;
+
+	for (i = 0; len && i <= len; i++) {
+		if (i < len && s[i] != sep)
+			continue;
+		coap_put_option(w, last, num, (const u8 *)s + start,
+				i - start);
+		start = i + 1;
+	}
+}
+
 int coap_build_request(u8 *buf, size_t cap, const struct coap_request *r)
 {
 	struct coap_writer w = { .buf = buf, .cap = cap };
-	size_t i, start = 0;
 	u16 last = 0;
 
 	if (!coap_args_ok(buf, cap, r->token, r->tkl, r->payload,
@@ -727,19 +760,17 @@ int coap_build_request(u8 *buf, size_t cap, const struct coap_request *r)
 		return -EINVAL;
 	if (COAP_CODE_CLASS(r->code) != 0 || r->code == COAP_CODE_EMPTY)
 		return -EINVAL;
-	if (!coap_path_ok(r->path, r->path_len))
+	if (!coap_path_ok(r->path, r->path_len) ||
+	    !coap_query_ok(r->query, r->query_len))
 		return -EINVAL;
 	coap_put_header(&w, r->type, r->code, r->mid, r->token, r->tkl);
-	for (i = 0; r->path_len && i <= r->path_len; i++) {
-		if (i < r->path_len && r->path[i] != '/')
-			continue;
-		coap_put_option(&w, &last, COAP_OPT_URI_PATH,
-				(const u8 *)r->path + start, i - start);
-		start = i + 1;
-	}
+	coap_put_split_option(&w, &last, COAP_OPT_URI_PATH, r->path,
+			      r->path_len, '/');
 	if (r->has_content_format)
 		coap_put_uint_option(&w, &last, COAP_OPT_CONTENT_FORMAT,
 				     r->content_format);
+	coap_put_split_option(&w, &last, COAP_OPT_URI_QUERY, r->query,
+			      r->query_len, '&');
 	coap_put_payload(&w, r->payload, r->payload_len);
 	return coap_finish(&w);
 }

@@ -316,13 +316,16 @@ struct coap_request {
 	size_t path_len;	/* 0: no Uri-Path */
 	bool has_content_format;
 	u16 content_format;
+	const char *query;	/* "a=1&b", one Uri-Query per '&'-separated */
+	size_t query_len;	/* 0: no Uri-Query */
 	const u8 *payload;	/* optional */
 	size_t payload_len;
 };
 
 /*
  * A request. The path must be empty or a valid topic name (topic.h)
- * whose levels are at most COAP_SEGMENT_MAX bytes long.
+ * whose levels are at most COAP_SEGMENT_MAX bytes long; each argument
+ * of the query at most COAP_SEGMENT_MAX bytes, without NUL.
  */
 int coap_build_request(u8 *buf, size_t cap, const struct coap_request *r);
 

@@ -1681,6 +1681,46 @@ TEST(build_request_exact_bytes)
 	EXPECT_EQ(0, memcmp(buf, "\x52\x03\x00\x2a\x0b\x0c\xc0", 7));
 }
 
+TEST(build_request_query)
+{
+	/* Uri-Path 11, Content-Format 12, Uri-Query 15 (delta 3, then 0) */
+	static const char want[] = "\x40\x01\x00\x07\xb5" "async" "\x11\x32"
+				   "\x33" "a=1" "\x01" "b" "\x00";
+	static char longarg[300];
+	struct coap_request r = {
+		.type = COAP_TYPE_CON, .code = COAP_CODE_GET, .mid = 7,
+		.path = "async", .path_len = 5,
+		.has_content_format = true, .content_format = COAP_FORMAT_JSON,
+		.query = "a=1&b&", .query_len = 6,
+	};
+	char topic[64];
+	struct coap_msg m;
+	u8 buf[600];
+	int n;
+
+	n = coap_build_request(buf, sizeof(buf), &r);
+	ASSERT_EQ((int)sizeof(want) - 1, n);
+	EXPECT_EQ(0, memcmp(buf, want, sizeof(want) - 1));
+	ASSERT_EQ(COAP_OK, coap_parse(buf, n, &m, topic, sizeof(topic)));
+	EXPECT_EQ(3, m.query_count);
+	ASSERT_EQ(3, m.query_len);
+	EXPECT_EQ(0, memcmp(m.query, "a=1", 3));
+
+	/* an argument is at most 255 bytes; a NUL cannot be sent */
+	memset(longarg, 'q', sizeof(longarg));
+	r.query = longarg;
+	r.query_len = 255;
+	EXPECT_LT(0, coap_build_request(buf, sizeof(buf), &r));
+	r.query_len = 256;
+	EXPECT_EQ(-EINVAL, coap_build_request(buf, sizeof(buf), &r));
+	r.query = "a\0b";
+	r.query_len = 3;
+	EXPECT_EQ(-EINVAL, coap_build_request(buf, sizeof(buf), &r));
+	r.query = NULL;
+	r.query_len = 1;
+	EXPECT_EQ(-EINVAL, coap_build_request(buf, sizeof(buf), &r));
+}
+
 TEST(build_request_round_trip)
 {
 	static const char *const paths[] = {
