@@ -13,6 +13,8 @@
 
 #include "classify.h"
 #include "coap_ingest.h"
+#include "coap_request.h"
+#include "device.h"
 #include "monitor.h"
 #include "proto/coap.h"
 #include "rules.h"
@@ -156,9 +158,24 @@ static void iotgw_coap_event(struct iotgw_net *in, struct sk_buff *skb,
 	iotgw_monitor_send(in, &ev);
 }
 
+/* Remember which device sent a request on which topic. */
+static void iotgw_coap_learn(struct iotgw_net *in, const struct sk_buff *skb,
+			     __be16 sport, const struct coap_msg *msg)
+{
+	unsigned int max = rcu_dereference(in->config)->device_max;
+	struct in6_addr src;
+
+	if (!max || COAP_CODE_CLASS(msg->code) != 0 ||
+	    msg->code == COAP_CODE_EMPTY)
+		return;
+	iotgw_skb_source(skb, &src);
+	iotgw_device_seen(&in->devices, &src, sport, IOTGW_PROTO_COAP,
+			  msg->topic, msg->topic_len, max);
+}
+
 unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 				 unsigned int thoff, unsigned int ulen,
-				 bool fragment, u8 hook)
+				 __be16 sport, bool fragment, u8 hook)
 {
 	unsigned int len = ulen, scan, nfv;
 	struct iotgw_scratch *scratch;
@@ -215,10 +232,17 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 		}
 		return NF_ACCEPT;
 	}
+	if (hook == IOTGW_HOOK_IN &&
+	    unlikely(iotgw_coap_req_listening(&in->coap_reqs)) &&
+	    iotgw_coap_req_rx(in, skb, thoff, len, &msg)) {
+		consume_skb(skb);
+		return NF_STOLEN;
+	}
 	if (msg.topic_empty) {
 		iotgw_unclassified(in, IOTGW_REASON_COAP_NO_TOPIC);
 		return NF_ACCEPT;
 	}
+	iotgw_coap_learn(in, skb, sport, &msg);
 
 	rule = iotgw_rules_match(&in->rules, msg.topic, msg.topic_len,
 				 IOTGW_PROTO_COAP, hook);

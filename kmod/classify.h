@@ -19,13 +19,15 @@
 
 /*
  * Classify the CoAP datagram in @skb (UDP header at @thoff, UDP length
- * @ulen as the header says) seen at @hook (enum iotgw_hook), apply the
- * deciding rule, count it. Returns the netfilter verdict. @fragment: the
- * datagram is the first of several IP fragments.
+ * @ulen as the header says, from port @sport) seen at @hook (enum
+ * iotgw_hook), apply the deciding rule, count it. Answers to downlink
+ * requests are taken first, and a request's sender is remembered in the
+ * device table. Returns the netfilter verdict. @fragment: the datagram
+ * is the first of several IP fragments.
  */
 unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 				 unsigned int thoff, unsigned int ulen,
-				 bool fragment, u8 hook);
+				 __be16 sport, bool fragment, u8 hook);
 
 /* Count a packet that passes without a topic, and why. */
 void iotgw_unclassified(struct iotgw_net *in, enum iotgw_reason why);

@@ -14,6 +14,7 @@
 #include <uapi/linux/iotgw.h>
 
 #include "classify.h"
+#include "coap_request.h"
 #include "flow.h"
 #include "hook.h"
 #include "netns.h"
@@ -42,7 +43,7 @@ static unsigned int iotgw_hook_l4(struct sk_buff *skb,
 	if (proto == IPPROTO_UDP && uh->dest == htons(cfg->coap_port) &&
 	    hook != IOTGW_HOOK_LOCAL_OUT)
 		return iotgw_classify_coap(in, skb, thoff, ntohs(uh->len),
-					   fragment, hook);
+					   uh->source, fragment, hook);
 	if (proto == IPPROTO_TCP && (uh->dest == htons(cfg->mqtt_port) ||
 				     uh->source == htons(cfg->mqtt_port))) {
 		/* over loopback it comes back at LOCAL_IN, seen there */
@@ -58,6 +59,21 @@ static unsigned int iotgw_hook_l4(struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/* ICMP errors at LOCAL_IN may tell that a downlink request cannot arrive. */
+static void iotgw_hook_icmp(struct sk_buff *skb,
+			    const struct nf_hook_state *state,
+			    unsigned int off, bool first, bool v6)
+{
+	struct iotgw_net *in = iotgw_net(state->net);
+
+	if (state->hook != NF_INET_LOCAL_IN || !first ||
+	    likely(!iotgw_coap_req_listening(&in->coap_reqs)))
+		return;
+	local_bh_disable();
+	iotgw_coap_req_icmp(in, skb, off, v6);
+	local_bh_enable();
+}
+
 /*
  * The classifier's per-CPU buffers, counters and locks expect bottom
  * halves off, as they are in softirq; hooks may also run in process
@@ -70,6 +86,12 @@ static unsigned int iotgw_hook_ipv4(void *priv, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int verdict;
 
+	if (iph->protocol == IPPROTO_ICMP) {
+		iotgw_hook_icmp(skb, state, skb_network_offset(skb) +
+				ip_hdrlen(skb), !(iph->frag_off &
+						  htons(IP_OFFSET)), false);
+		return NF_ACCEPT;
+	}
 	if (iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP)
 		return NF_ACCEPT;
 	/* Later fragments carry no transport header: nothing to classify. */
@@ -91,6 +113,10 @@ static unsigned int iotgw_hook_ipv6(void *priv, struct sk_buff *skb,
 	int flags = 0, proto;
 
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
+	if (proto == IPPROTO_ICMPV6) {
+		iotgw_hook_icmp(skb, state, thoff, !fragoff, true);
+		return NF_ACCEPT;
+	}
 	if ((proto != IPPROTO_UDP && proto != IPPROTO_TCP) || fragoff)
 		return NF_ACCEPT;
 	local_bh_disable();

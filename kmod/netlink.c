@@ -8,6 +8,8 @@
 #include <net/genetlink.h>
 #include <uapi/linux/iotgw.h>
 
+#include "coap_request.h"
+#include "coap_request_netlink.h"
 #include "netlink.h"
 #include "netns.h"
 #include "queue_netlink.h"
@@ -51,6 +53,30 @@ static struct netlink_range_validation iotgw_dedup_max_range = {
 	.min = 0, .max = 1 << 22,
 };
 
+static struct netlink_range_validation iotgw_ack_timeout_range = {
+	.min = 100, .max = 60000,
+};
+
+static struct netlink_range_validation iotgw_ack_random_range = {
+	.min = 100, .max = 400,
+};
+
+static struct netlink_range_validation iotgw_max_retransmit_range = {
+	.min = 0, .max = 10,
+};
+
+static struct netlink_range_validation iotgw_nstart_range = {
+	.min = 1, .max = 16,
+};
+
+static struct netlink_range_validation iotgw_requests_max_range = {
+	.min = 1, .max = 65536,
+};
+
+static struct netlink_range_validation iotgw_device_max_range = {
+	.min = 0, .max = 1 << 20,
+};
+
 static struct netlink_range_validation iotgw_rate_range = {
 	.min = 1, .max = 10000000,
 };
@@ -76,6 +102,18 @@ static const struct nla_policy iotgw_config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_busy_max_age_range),
 	[IOTGW_CONFIG_A_DEDUP_MAX] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_dedup_max_range),
+	[IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_ack_timeout_range),
+	[IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_ack_random_range),
+	[IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_max_retransmit_range),
+	[IOTGW_CONFIG_A_COAP_NSTART] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_nstart_range),
+	[IOTGW_CONFIG_A_COAP_REQUESTS_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_requests_max_range),
+	[IOTGW_CONFIG_A_DEVICE_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_device_max_range),
 };
 
 static const struct nla_policy iotgw_rule_policy[IOTGW_RULE_A_MAX + 1] = {
@@ -113,6 +151,34 @@ static const struct nla_policy iotgw_queue_policy[IOTGW_QUEUE_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_retry_range),
 };
 
+static struct netlink_range_validation iotgw_req_timeout_range = {
+	.min = 100, .max = 3600 * 1000,
+};
+
+static const struct nla_policy iotgw_coap_req_policy[IOTGW_COAP_REQ_A_MAX + 1] = {
+	[IOTGW_COAP_REQ_A_ADDR] = { .type = NLA_BINARY,
+				    .len = sizeof(struct in6_addr) },
+	[IOTGW_COAP_REQ_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[IOTGW_COAP_REQ_A_TYPE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IOTGW_COAP_REQ_A_METHOD] = NLA_POLICY_RANGE(NLA_U8, 1, 31),
+	[IOTGW_COAP_REQ_A_PATH] = { .type = NLA_NUL_STRING,
+				    .len = IOTGW_FILTER_MAX },
+	[IOTGW_COAP_REQ_A_QUERY] = { .type = NLA_NUL_STRING,
+				     .len = IOTGW_COAP_REQ_MSG_MAX },
+	[IOTGW_COAP_REQ_A_CONTENT_FORMAT] = { .type = NLA_U16 },
+	[IOTGW_COAP_REQ_A_PAYLOAD] = { .type = NLA_BINARY,
+				       .len = IOTGW_COAP_REQ_MSG_MAX },
+	[IOTGW_COAP_REQ_A_COOKIE] = { .type = NLA_U64 },
+	[IOTGW_COAP_REQ_A_TIMEOUT_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_req_timeout_range),
+	[IOTGW_COAP_REQ_A_ID] = { .type = NLA_REJECT,
+				  .reject_message = "the kernel picks the id" },
+	[IOTGW_COAP_REQ_A_MID] = { .type = NLA_REJECT,
+				   .reject_message = "the kernel picks the message ID" },
+	[IOTGW_COAP_REQ_A_TOKEN] = { .type = NLA_REJECT,
+				     .reject_message = "the kernel picks the token" },
+};
+
 static const struct nla_policy iotgw_policy[IOTGW_A_MAX + 1] = {
 	[IOTGW_A_VERSION] = { .type = NLA_REJECT,
 			      .reject_message = "version is read-only" },
@@ -130,6 +196,11 @@ static const struct nla_policy iotgw_policy[IOTGW_A_MAX + 1] = {
 			  .reject_message = "messages are sent, not taken" },
 	[IOTGW_A_MSG_IDS] = { .type = NLA_BINARY,
 			      .len = IOTGW_ACK_MAX * sizeof(u64) },
+	[IOTGW_A_COAP_REQ] = NLA_POLICY_NESTED(iotgw_coap_req_policy),
+	[IOTGW_A_COAP_RESULT] = { .type = NLA_REJECT,
+				  .reject_message = "results are sent, not taken" },
+	[IOTGW_A_DEVICE] = { .type = NLA_REJECT,
+			     .reject_message = "devices are learnt, not set" },
 };
 
 /* Commands that take no attributes. */
@@ -151,6 +222,10 @@ static const struct nla_policy iotgw_rule_cmd_policy[IOTGW_A_MAX + 1] = {
 
 static const struct nla_policy iotgw_queue_bind_policy[IOTGW_A_MAX + 1] = {
 	[IOTGW_A_QUEUE] = NLA_POLICY_NESTED(iotgw_queue_policy),
+};
+
+static const struct nla_policy iotgw_coap_request_policy[IOTGW_A_MAX + 1] = {
+	[IOTGW_A_COAP_REQ] = NLA_POLICY_NESTED(iotgw_coap_req_policy),
 };
 
 static const struct nla_policy iotgw_queue_ack_policy[IOTGW_A_MAX + 1] = {
@@ -200,7 +275,17 @@ static int iotgw_put_config(struct sk_buff *skb, const struct iotgw_config *cfg)
 	    nla_put_u32(skb, IOTGW_CONFIG_A_QUEUE_TTL_MS, cfg->queue_ttl_ms) ||
 	    nla_put_u32(skb, IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE,
 			cfg->queue_busy_max_age) ||
-	    nla_put_u32(skb, IOTGW_CONFIG_A_DEDUP_MAX, cfg->dedup_max)) {
+	    nla_put_u32(skb, IOTGW_CONFIG_A_DEDUP_MAX, cfg->dedup_max) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS,
+			cfg->coap_ack_timeout_ms) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR,
+			cfg->coap_ack_random_factor) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT,
+			cfg->coap_max_retransmit) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_COAP_NSTART, cfg->coap_nstart) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_COAP_REQUESTS_MAX,
+			cfg->coap_requests_max) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_DEVICE_MAX, cfg->device_max)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -265,6 +350,8 @@ static int iotgw_config_check_limits(struct sk_buff *skb,
 		{ IOTGW_CONFIG_A_QUEUE_MAX_BYTES, cfg->queue_max_bytes },
 		{ IOTGW_CONFIG_A_QUEUE_MAX_MSGS, cfg->queue_max_msgs },
 		{ IOTGW_CONFIG_A_DEDUP_MAX, cfg->dedup_max },
+		{ IOTGW_CONFIG_A_COAP_REQUESTS_MAX, cfg->coap_requests_max },
+		{ IOTGW_CONFIG_A_DEVICE_MAX, cfg->device_max },
 	};
 	u32 dmax[ARRAY_SIZE(limits)];
 	int i;
@@ -275,6 +362,8 @@ static int iotgw_config_check_limits(struct sk_buff *skb,
 	dmax[2] = dflt.queue_max_bytes;
 	dmax[3] = dflt.queue_max_msgs;
 	dmax[4] = dflt.dedup_max;
+	dmax[5] = dflt.coap_requests_max;
+	dmax[6] = dflt.device_max;
 	for (i = 0; i < ARRAY_SIZE(limits); i++) {
 		if (!tb[limits[i].attr] || limits[i].val <= dmax[i] ||
 		    netlink_capable(skb, CAP_NET_ADMIN))
@@ -345,10 +434,28 @@ static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			nla_get_u32(tb[IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE]);
 	if (tb[IOTGW_CONFIG_A_DEDUP_MAX])
 		cfg->dedup_max = nla_get_u32(tb[IOTGW_CONFIG_A_DEDUP_MAX]);
+	cfg->coap_ack_timeout_ms =
+		iotgw_get_u32(tb[IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS],
+			      cfg->coap_ack_timeout_ms);
+	cfg->coap_ack_random_factor =
+		iotgw_get_u32(tb[IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR],
+			      cfg->coap_ack_random_factor);
+	cfg->coap_max_retransmit =
+		iotgw_get_u32(tb[IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT],
+			      cfg->coap_max_retransmit);
+	cfg->coap_nstart = iotgw_get_u32(tb[IOTGW_CONFIG_A_COAP_NSTART],
+					 cfg->coap_nstart);
+	cfg->coap_requests_max =
+		iotgw_get_u32(tb[IOTGW_CONFIG_A_COAP_REQUESTS_MAX],
+			      cfg->coap_requests_max);
+	cfg->device_max = iotgw_get_u32(tb[IOTGW_CONFIG_A_DEVICE_MAX],
+					cfg->device_max);
 	err = iotgw_config_check_limits(skb, info, tb, cfg);
 	if (err)
 		goto err_unlock;
 	rcu_assign_pointer(in->config, cfg);
+	if (cfg->device_max < old->device_max)
+		iotgw_devices_trim(&in->devices, cfg->device_max);
 	mutex_unlock(&in->lock);
 	kfree_rcu(old, rcu);
 	return 0;
@@ -736,6 +843,11 @@ static const int iotgw_stats_attr[__IOTGW_CNT_MAX] = {
 	[IOTGW_CNT_QUEUED] = IOTGW_STATS_A_QUEUED,
 	[IOTGW_CNT_REFUSED] = IOTGW_STATS_A_REFUSED,
 	[IOTGW_CNT_DUPLICATES] = IOTGW_STATS_A_DUPLICATES,
+	[IOTGW_CNT_COAP_REQUESTS] = IOTGW_STATS_A_COAP_REQUESTS,
+	[IOTGW_CNT_COAP_TRANSMISSIONS] = IOTGW_STATS_A_COAP_TRANSMISSIONS,
+	[IOTGW_CNT_COAP_RESPONSES] = IOTGW_STATS_A_COAP_RESPONSES,
+	[IOTGW_CNT_COAP_FAILURES] = IOTGW_STATS_A_COAP_FAILURES,
+	[IOTGW_CNT_COAP_RESULTS_LOST] = IOTGW_STATS_A_COAP_RESULTS_LOST,
 };
 
 static int iotgw_put_stats(struct sk_buff *skb, struct iotgw_net *in)
@@ -985,6 +1097,19 @@ static const struct genl_ops iotgw_genl_ops[] = {
 		.maxattr = IOTGW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = IOTGW_CMD_COAP_REQUEST,
+		.doit = iotgw_nl_coap_request,
+		.policy = iotgw_coap_request_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_DEVICE_GET,
+		.dumpit = iotgw_nl_device_dump,
+		.policy = iotgw_empty_policy,
+		.maxattr = IOTGW_A_MAX,
+	},
 };
 
 enum iotgw_mcgrp {
@@ -1033,7 +1158,10 @@ int iotgw_genl_event_send(struct net *net, struct sk_buff *skb)
 				       IOTGW_MCGRP_EVENTS_ID, GFP_ATOMIC);
 }
 
-/* A consumer's socket closed: its messages in flight are pending again. */
+/*
+ * A socket closed: if it was the queue's consumer, its messages in flight
+ * are pending again; its downlink requests are given up.
+ */
 static int iotgw_netlink_release(struct notifier_block *nb,
 				 unsigned long event, void *ptr)
 {
@@ -1043,6 +1171,7 @@ static int iotgw_netlink_release(struct notifier_block *nb,
 	    !n->portid)
 		return NOTIFY_DONE;
 	iotgw_queue_release(&iotgw_net(n->net)->queue, n->portid);
+	iotgw_coap_req_release(iotgw_net(n->net), n->portid);
 	return NOTIFY_DONE;
 }
 

@@ -25,6 +25,12 @@ void iotgw_config_set_defaults(struct iotgw_config *cfg)
 	cfg->queue_ttl_ms = 0;
 	cfg->queue_busy_max_age = 10;
 	cfg->dedup_max = 16384;
+	cfg->coap_ack_timeout_ms = 2000;
+	cfg->coap_ack_random_factor = 150;
+	cfg->coap_max_retransmit = 4;
+	cfg->coap_nstart = 1;
+	cfg->coap_requests_max = 1024;
+	cfg->device_max = 4096;
 }
 
 struct iotgw_net *iotgw_net(const struct net *net)
@@ -55,6 +61,8 @@ static int __net_init iotgw_net_init(struct net *net)
 	iotgw_queue_init(&in->queue, net);
 	iotgw_dedup_init(&in->dedup);
 	atomic_set(&in->coap_mid, get_random_u16());
+	iotgw_coap_reqs_init(&in->coap_reqs);
+	iotgw_devices_init(&in->devices);
 
 	/* Last: from here on packets reach the state above. */
 	err = iotgw_hooks_register(net);
@@ -63,6 +71,8 @@ static int __net_init iotgw_net_init(struct net *net)
 	return 0;
 
 err_stats:
+	iotgw_coap_reqs_destroy(&in->coap_reqs);
+	iotgw_devices_destroy(&in->devices);
 	iotgw_flows_destroy(&in->flows);
 	iotgw_queue_destroy(&in->queue);
 	iotgw_dedup_destroy(&in->dedup);
@@ -80,6 +90,8 @@ static void __net_exit iotgw_net_exit(struct net *net)
 
 	/* Waits for the packets in flight: no reader is left after it. */
 	iotgw_hooks_unregister(net);
+	iotgw_coap_reqs_destroy(&in->coap_reqs);
+	iotgw_devices_destroy(&in->devices);
 	iotgw_flows_destroy(&in->flows);
 	iotgw_queue_destroy(&in->queue);
 	iotgw_dedup_destroy(&in->dedup);

@@ -7,7 +7,9 @@
 #include <linux/types.h>
 #include <net/net_namespace.h>
 
+#include "coap_request.h"
 #include "dedup.h"
+#include "device.h"
 #include "flow.h"
 #include "queue.h"
 #include "ratelimit.h"
@@ -31,6 +33,12 @@ struct iotgw_config {
 	u32 queue_ttl_ms;
 	u32 queue_busy_max_age;
 	u32 dedup_max;
+	u32 coap_ack_timeout_ms;
+	u32 coap_ack_random_factor;	/* hundredths */
+	u32 coap_max_retransmit;
+	u32 coap_nstart;
+	u32 coap_requests_max;
+	u32 device_max;
 	struct rcu_head rcu;
 };
 
@@ -45,7 +53,9 @@ struct iotgw_net {
 	struct iotgw_ratelimit events;	/* samples the monitor's events */
 	struct iotgw_queue queue;
 	struct iotgw_dedup dedup;	/* CoAP exchanges seen by ingest */
-	atomic_t coap_mid;		/* message IDs of NON answers */
+	atomic_t coap_mid;		/* message IDs the gateway sends */
+	struct iotgw_coap_reqs coap_reqs;	/* downlink requests */
+	struct iotgw_devices devices;	/* who sent which topic */
 };
 
 struct iotgw_net *iotgw_net(const struct net *net);

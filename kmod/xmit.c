@@ -218,3 +218,113 @@ int iotgw_xmit_tcp_reset(struct net *net, struct sk_buff *oskb,
 	}
 	return iotgw_xmit(net, oskb, to_source, &l4);
 }
+
+/* Put the UDP header in front of @skb's payload; its checksum is left 0. */
+static struct udphdr *iotgw_push_udp(struct sk_buff *skb, __be16 sport,
+				     __be16 dport)
+{
+	struct udphdr *uh;
+
+	uh = skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh->source = sport;
+	uh->dest = dport;
+	uh->len = htons(skb->len);
+	uh->check = 0;
+	return uh;
+}
+
+static int iotgw_xmit_udp_to4(struct net *net, struct sk_buff *skb,
+			      const struct in6_addr *daddr, __be16 sport,
+			      __be16 dport)
+{
+	struct flowi4 fl4 = {
+		.daddr = daddr->s6_addr32[3],
+		.flowi4_proto = IPPROTO_UDP,
+		.fl4_sport = sport,
+		.fl4_dport = dport,
+	};
+	struct udphdr *uh;
+	struct iphdr *iph;
+	struct rtable *rt;
+	unsigned int ulen;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
+	skb_dst_set(skb, &rt->dst);
+	uh = iotgw_push_udp(skb, sport, dport);
+	ulen = skb->len;
+	uh->check = csum_tcpudp_magic(fl4.saddr, fl4.daddr, ulen, IPPROTO_UDP,
+				      csum_partial(uh, ulen, 0));
+	if (!uh->check)
+		uh->check = CSUM_MANGLED_0;
+	skb->ip_summed = CHECKSUM_NONE;
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tos = 0;
+	iph->frag_off = htons(IP_DF);
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = fl4.saddr;
+	iph->daddr = fl4.daddr;
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	ip_select_ident(net, skb, NULL);
+	skb->protocol = htons(ETH_P_IP);
+	/* __ip_local_out() sets the length and the header checksum. */
+	return ip_local_out(net, NULL, skb) < 0 ? -EIO : 0;
+}
+
+static int iotgw_xmit_udp_to6(struct net *net, struct sk_buff *skb,
+			      const struct in6_addr *daddr, __be16 sport,
+			      __be16 dport)
+{
+	struct flowi6 fl6 = {
+		.daddr = *daddr,
+		.flowi6_proto = IPPROTO_UDP,
+		.fl6_sport = sport,
+		.fl6_dport = dport,
+	};
+	struct dst_entry *dst;
+	struct ipv6hdr *ip6h;
+	struct udphdr *uh;
+	unsigned int ulen;
+
+	dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
+	skb_dst_set(skb, dst);
+	uh = iotgw_push_udp(skb, sport, dport);
+	ulen = skb->len;
+	uh->check = csum_ipv6_magic(&fl6.saddr, &fl6.daddr, ulen, IPPROTO_UDP,
+				    csum_partial(uh, ulen, 0));
+	if (!uh->check)
+		uh->check = CSUM_MANGLED_0;
+	skb->ip_summed = CHECKSUM_NONE;
+
+	ip6h = skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->nexthdr = IPPROTO_UDP;
+	ip6h->hop_limit = ip6_dst_hoplimit(dst);
+	ip6h->saddr = fl6.saddr;
+	ip6h->daddr = fl6.daddr;
+	ip6h->payload_len = htons(ulen);
+	skb->protocol = htons(ETH_P_IPV6);
+	return ip6_local_out(net, NULL, skb) < 0 ? -EIO : 0;
+}
+
+int iotgw_xmit_udp_to(struct net *net, struct sk_buff *skb,
+		      const struct in6_addr *daddr, __be16 sport,
+		      __be16 dport)
+{
+	if (ipv6_addr_v4mapped(daddr))
+		return iotgw_xmit_udp_to4(net, skb, daddr, sport, dport);
+	return iotgw_xmit_udp_to6(net, skb, daddr, sport, dport);
+}

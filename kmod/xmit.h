@@ -2,7 +2,9 @@
 #ifndef _IOTGW_XMIT_H
 #define _IOTGW_XMIT_H
 
+#include <linux/ipv6.h>
 #include <linux/skbuff.h>
+#include <linux/udp.h>
 #include <net/net_namespace.h>
 
 /* Most bytes of UDP payload iotgw_xmit_udp_reply() sends. */
@@ -27,5 +29,20 @@ int iotgw_xmit_udp_reply(struct net *net, struct sk_buff *oskb,
  */
 int iotgw_xmit_tcp_reset(struct net *net, struct sk_buff *oskb,
 			 unsigned int thoff, bool to_source, u32 seq);
+
+/* Headroom a payload skb for iotgw_xmit_udp_to() reserves. */
+#define IOTGW_XMIT_HEADROOM	(MAX_HEADER + sizeof(struct ipv6hdr) + \
+				 sizeof(struct udphdr))
+
+/*
+ * Send the UDP payload @skb holds (allocated with IOTGW_XMIT_HEADROOM
+ * reserved) from port @sport of the address routing picks to @daddr
+ * (IPv4 mapped into IPv6 for IPv4) port @dport, as the gateway's own
+ * datagram. Consumes @skb. Any context, bottom halves off. Returns 0,
+ * -EHOSTUNREACH when there is no route, or another negative errno.
+ */
+int iotgw_xmit_udp_to(struct net *net, struct sk_buff *skb,
+		      const struct in6_addr *daddr, __be16 sport,
+		      __be16 dport);
 
 #endif /* _IOTGW_XMIT_H */

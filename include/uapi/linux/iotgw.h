@@ -91,6 +91,41 @@
  *	purpose: while the namespace holds one, the module cannot be
  *	unloaded (rmmod: "in use").
  *
+ * IOTGW_CMD_COAP_REQUEST (do, admin)
+ *	Request: IOTGW_A_COAP_REQ with ADDR and METHOD, optionally PORT
+ *	(default 5683), TYPE (default CON), PATH, QUERY, CONTENT_FORMAT,
+ *	PAYLOAD, COOKIE and TIMEOUT_MS. Reply: IOTGW_A_COAP_REQ { ID, MID, TOKEN }.
+ *	The kernel sends a CoAP request to the device from the namespace's
+ *	CoAP port, with a message ID and an 8-byte random token of its own,
+ *	and reports the outcome to the requesting socket, once, as
+ *	IOTGW_CMD_COAP_RESULT. A CON is retransmitted as RFC 7252 4.2 says:
+ *	the first wait random between COAP_ACK_TIMEOUT_MS and that times
+ *	COAP_ACK_RANDOM_FACTOR / 100, doubling after each of at most
+ *	COAP_MAX_RETRANSMIT retransmissions. At most COAP_NSTART requests
+ *	to one device (address and port) are outstanding (sent, neither
+ *	acknowledged nor answered); the others wait,
+ *	in the order they came. A response is matched by the device's
+ *	address, and by message ID and token when piggybacked in an ACK,
+ *	by token when separate; a separate CON response is acknowledged
+ *	(again, if it is repeated). The outcome comes at the first of: a
+ *	response, a Reset, an ICMP unreachable, the retransmissions running
+ *	out without an ACK, or TIMEOUT_MS after the request (default: the
+ *	RFC's MAX_TRANSMIT_WAIT for these parameters, 93 s by default).
+ *	Requests waiting or outstanding in the namespace number at most
+ *	COAP_REQUESTS_MAX (-ENOSPC beyond). When the requesting socket is
+ *	closed, its requests are given up. A request whose message does
+ *	not fit IOTGW_COAP_REQ_MSG_MAX bytes: -EMSGSIZE.
+ *
+ * IOTGW_CMD_COAP_RESULT (kernel to requester)
+ *	The outcome of one request: IOTGW_A_COAP_RESULT.
+ *
+ * IOTGW_CMD_DEVICE_GET (dump)
+ *	Request: nothing. Reply: one message per device, IOTGW_A_DEVICE:
+ *	the addresses and ports CoAP requests with a topic came from (seen
+ *	at LOCAL_IN or FORWARD), the topic each sent last, and when. At most
+ *	DEVICE_MAX are remembered; the one not heard from longest makes
+ *	room for a new one.
+ *
  * IOTGW_CMD_EVENT (notification only)
  *	Sent to the multicast group IOTGW_MCGRP_EVENTS, holding IOTGW_A_EVENT:
  *	one classified message (a CoAP datagram or an MQTT PUBLISH), what
@@ -195,6 +230,18 @@
  *					5.03 answer (1 to 3600, default 10)
  *	IOTGW_CONFIG_A_DEDUP_MAX	u32, CoAP exchanges remembered for
  *					deduplication (default 16384)
+ *	IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS u32, RFC 7252 ACK_TIMEOUT (100
+ *					to 60000, default 2000)
+ *	IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR u32, ACK_RANDOM_FACTOR in
+ *					hundredths (100 to 400, default 150)
+ *	IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT u32, MAX_RETRANSMIT (0 to 10,
+ *					default 4)
+ *	IOTGW_CONFIG_A_COAP_NSTART	u32, NSTART, requests outstanding to
+ *					one device (1 to 16, default 1)
+ *	IOTGW_CONFIG_A_COAP_REQUESTS_MAX u32, requests waiting or
+ *					outstanding (1 to 65536, default 1024)
+ *	IOTGW_CONFIG_A_DEVICE_MAX	u32, devices remembered (0: none, to
+ *					1048576, default 4096)
  * IOTGW_A_RULE (nest, enum iotgw_rule_attr)
  *	IOTGW_RULE_A_NAME	string, 1 to IOTGW_RULE_NAME_MAX - 1 bytes of
  *				[A-Za-z0-9_.-]
@@ -285,6 +332,49 @@
  *	IOTGW_EVENT_A_MQTT_QOS	u8, MQTT only: the PUBLISH's QoS
  *	IOTGW_EVENT_A_REASON	string, MALFORMED only: what was wrong, as
  *				in IOTGW_REASON_A_NAME
+ * IOTGW_A_COAP_REQ (nest, enum iotgw_coap_req_attr, COAP_REQUEST)
+ *	IOTGW_COAP_REQ_A_ADDR	binary, the device's address (4 or 16 bytes)
+ *	IOTGW_COAP_REQ_A_PORT	u16, its UDP port, host order (default 5683)
+ *	IOTGW_COAP_REQ_A_TYPE	u8, 0 CON (the default) or 1 NON
+ *	IOTGW_COAP_REQ_A_METHOD	u8, a request code 0.01 to 0.31 (1 GET,
+ *				2 POST, 3 PUT, 4 DELETE, ...)
+ *	IOTGW_COAP_REQ_A_PATH	string, "a/b/c": one Uri-Path option per
+ *				level, each at most 255 bytes, no "+" or "#"
+ *				(absent: none)
+ *	IOTGW_COAP_REQ_A_QUERY	string, "a=1&b": one Uri-Query option per
+ *				"&"-separated argument, each at most 255
+ *				bytes (absent: none)
+ *	IOTGW_COAP_REQ_A_CONTENT_FORMAT u16, of the payload
+ *	IOTGW_COAP_REQ_A_PAYLOAD binary, at most IOTGW_COAP_REQ_MSG_MAX bytes
+ *	IOTGW_COAP_REQ_A_COOKIE	u64, the requester's, echoed in the result
+ *	IOTGW_COAP_REQ_A_TIMEOUT_MS u32, the deadline (100 to 3600000)
+ *	reply only:
+ *	IOTGW_COAP_REQ_A_ID	u64, the request's id in the namespace
+ *	IOTGW_COAP_REQ_A_MID	u16, the message ID sent
+ *	IOTGW_COAP_REQ_A_TOKEN	binary, the token sent
+ * IOTGW_A_COAP_RESULT (nest, enum iotgw_coap_result_attr, COAP_RESULT)
+ *	IOTGW_COAP_RESULT_A_ID	u64, as COAP_REQUEST replied
+ *	IOTGW_COAP_RESULT_A_COOKIE u64, the request's (absent if it had none)
+ *	IOTGW_COAP_RESULT_A_STATUS u8, enum iotgw_coap_status
+ *	IOTGW_COAP_RESULT_A_TRANSMISSIONS u32, times the request was sent
+ *	IOTGW_COAP_RESULT_A_ELAPSED_MS u32, from the request to the outcome
+ *	IOTGW_COAP_RESULT_A_ACKED flag, the device acknowledged the request
+ *				(an empty ACK, or a piggybacked response)
+ *	RESPONSE only:
+ *	IOTGW_COAP_RESULT_A_CODE u8, the response code, class << 5 | detail
+ *	IOTGW_COAP_RESULT_A_SEPARATE flag, the response came on its own, not
+ *				in the ACK
+ *	IOTGW_COAP_RESULT_A_CONTENT_FORMAT u16 (absent if none)
+ *	IOTGW_COAP_RESULT_A_MAX_AGE u32, seconds (absent if no Max-Age)
+ *	IOTGW_COAP_RESULT_A_PAYLOAD binary (absent when empty)
+ * IOTGW_A_DEVICE (nest, enum iotgw_device_attr, reply only)
+ *	IOTGW_DEVICE_A_FAMILY	u8, AF_INET or AF_INET6
+ *	IOTGW_DEVICE_A_ADDR	binary, its address (4 or 16 bytes)
+ *	IOTGW_DEVICE_A_PORT	u16, the UDP port it sent from, host order
+ *	IOTGW_DEVICE_A_PROTO	u8, enum iotgw_proto (COAP)
+ *	IOTGW_DEVICE_A_TOPIC	string, the topic it sent last
+ *	IOTGW_DEVICE_A_PACKETS	u64, requests seen from it (approximate)
+ *	IOTGW_DEVICE_A_AGE_MS	u32, time since it was last seen
  * IOTGW_A_REPLACE (flag, RULE_NEW only)
  *	Replace the rule of the same name, see IOTGW_CMD_RULE_NEW.
  * IOTGW_A_STATS (nest, enum iotgw_stats_attr, reply only)
@@ -321,6 +411,9 @@ enum iotgw_cmd {
 	IOTGW_CMD_QUEUE_NACK,
 	IOTGW_CMD_QUEUE_GET,
 	IOTGW_CMD_QUEUE_FLUSH,
+	IOTGW_CMD_COAP_REQUEST,
+	IOTGW_CMD_COAP_RESULT,
+	IOTGW_CMD_DEVICE_GET,
 
 	__IOTGW_CMD_MAX
 };
@@ -340,6 +433,9 @@ enum iotgw_attr {
 	IOTGW_A_MSG,
 	IOTGW_A_MSG_IDS,
 	IOTGW_A_PAD,
+	IOTGW_A_COAP_REQ,
+	IOTGW_A_COAP_RESULT,
+	IOTGW_A_DEVICE,
 
 	__IOTGW_A_MAX
 };
@@ -359,6 +455,12 @@ enum iotgw_config_attr {
 	IOTGW_CONFIG_A_QUEUE_TTL_MS,
 	IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE,
 	IOTGW_CONFIG_A_DEDUP_MAX,
+	IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS,
+	IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR,
+	IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT,
+	IOTGW_CONFIG_A_COAP_NSTART,
+	IOTGW_CONFIG_A_COAP_REQUESTS_MAX,
+	IOTGW_CONFIG_A_DEVICE_MAX,
 
 	__IOTGW_CONFIG_A_MAX
 };
@@ -447,6 +549,11 @@ enum iotgw_stats_attr {
 	IOTGW_STATS_A_QUEUED,		/* put in the QoS queue */
 	IOTGW_STATS_A_REFUSED,		/* queue full (or no memory) */
 	IOTGW_STATS_A_DUPLICATES,	/* CoAP retransmissions not queued */
+	IOTGW_STATS_A_COAP_REQUESTS,	/* downlink requests taken */
+	IOTGW_STATS_A_COAP_TRANSMISSIONS, /* sent, retransmissions included */
+	IOTGW_STATS_A_COAP_RESPONSES,	/* requests answered by a response */
+	IOTGW_STATS_A_COAP_FAILURES,	/* timed out, reset or unreachable */
+	IOTGW_STATS_A_COAP_RESULTS_LOST, /* the requester could not take it */
 
 	__IOTGW_STATS_A_MAX
 };
@@ -591,5 +698,77 @@ enum iotgw_msg_attr {
 };
 
 #define IOTGW_MSG_A_MAX (__IOTGW_MSG_A_MAX - 1)
+
+/* Most bytes of one downlink CoAP request message (RFC 7252 4.6). */
+#define IOTGW_COAP_REQ_MSG_MAX		1152
+
+enum iotgw_coap_req_attr {
+	IOTGW_COAP_REQ_A_UNSPEC,
+	IOTGW_COAP_REQ_A_PAD,
+	IOTGW_COAP_REQ_A_ADDR,
+	IOTGW_COAP_REQ_A_PORT,
+	IOTGW_COAP_REQ_A_TYPE,
+	IOTGW_COAP_REQ_A_METHOD,
+	IOTGW_COAP_REQ_A_PATH,
+	IOTGW_COAP_REQ_A_CONTENT_FORMAT,
+	IOTGW_COAP_REQ_A_PAYLOAD,
+	IOTGW_COAP_REQ_A_COOKIE,
+	IOTGW_COAP_REQ_A_TIMEOUT_MS,
+	IOTGW_COAP_REQ_A_ID,
+	IOTGW_COAP_REQ_A_MID,
+	IOTGW_COAP_REQ_A_TOKEN,
+	IOTGW_COAP_REQ_A_QUERY,
+
+	__IOTGW_COAP_REQ_A_MAX
+};
+
+#define IOTGW_COAP_REQ_A_MAX (__IOTGW_COAP_REQ_A_MAX - 1)
+
+/* How a downlink request ended. */
+enum iotgw_coap_status {
+	IOTGW_COAP_STATUS_RESPONSE,	/* the device answered: see CODE */
+	/* no ACK after the retransmissions, or no response by the deadline */
+	IOTGW_COAP_STATUS_TIMEOUT,
+	IOTGW_COAP_STATUS_RESET,	/* the device sent a Reset */
+	IOTGW_COAP_STATUS_UNREACHABLE,	/* no route, or ICMP unreachable */
+
+	__IOTGW_COAP_STATUS_MAX
+};
+
+enum iotgw_coap_result_attr {
+	IOTGW_COAP_RESULT_A_UNSPEC,
+	IOTGW_COAP_RESULT_A_PAD,
+	IOTGW_COAP_RESULT_A_ID,
+	IOTGW_COAP_RESULT_A_COOKIE,
+	IOTGW_COAP_RESULT_A_STATUS,
+	IOTGW_COAP_RESULT_A_TRANSMISSIONS,
+	IOTGW_COAP_RESULT_A_ELAPSED_MS,
+	IOTGW_COAP_RESULT_A_ACKED,
+	IOTGW_COAP_RESULT_A_CODE,
+	IOTGW_COAP_RESULT_A_SEPARATE,
+	IOTGW_COAP_RESULT_A_CONTENT_FORMAT,
+	IOTGW_COAP_RESULT_A_MAX_AGE,
+	IOTGW_COAP_RESULT_A_PAYLOAD,
+
+	__IOTGW_COAP_RESULT_A_MAX
+};
+
+#define IOTGW_COAP_RESULT_A_MAX (__IOTGW_COAP_RESULT_A_MAX - 1)
+
+enum iotgw_device_attr {
+	IOTGW_DEVICE_A_UNSPEC,
+	IOTGW_DEVICE_A_PAD,
+	IOTGW_DEVICE_A_FAMILY,
+	IOTGW_DEVICE_A_ADDR,
+	IOTGW_DEVICE_A_PORT,
+	IOTGW_DEVICE_A_PROTO,
+	IOTGW_DEVICE_A_TOPIC,
+	IOTGW_DEVICE_A_PACKETS,
+	IOTGW_DEVICE_A_AGE_MS,
+
+	__IOTGW_DEVICE_A_MAX
+};
+
+#define IOTGW_DEVICE_A_MAX (__IOTGW_DEVICE_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_IOTGW_H */
