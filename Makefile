@@ -39,7 +39,8 @@ LIBNL = user/lib/libiotgwnl.a
 IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o \
 	tools/iotgwctl/rule.o tools/iotgwctl/stats.o tools/iotgwctl/parse.o \
 	tools/iotgwctl/json.o tools/iotgwctl/flow.o \
-	tools/iotgwctl/monitor.o tools/iotgwctl/queue.o
+	tools/iotgwctl/monitor.o tools/iotgwctl/queue.o \
+	tools/iotgwctl/coap.o tools/iotgwctl/coap_uri.o tools/iotgwctl/device.o
 IOTGWCTL = tools/iotgwctl/iotgwctl
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard user/tests/*_test.c))
 # iotgwd: the daemon forwarding the kernel's QoS queue to cloud brokers.
@@ -102,7 +103,8 @@ $(IOTGWCTL): $(IOTGWCTL_OBJS) $(LIBNL)
 user/tests/%: user/tests/%.c $(LIBNL) $(LIBPROTO) $(wildcard user/lib/*.h) $(PROTO_HDRS)
 	$(CC) $(USER_CFLAGS) -Ikmod -isystem $(KSFT_DIR) -o $@ $< $(LIBPROTO) $(LIBNL) $(NL_LIBS)
 
-user/tests/cli_parse_test: tools/iotgwctl/parse.c tools/iotgwctl/parse.h
+user/tests/cli_parse_test: tools/iotgwctl/parse.c tools/iotgwctl/parse.h \
+	tools/iotgwctl/coap_uri.c tools/iotgwctl/coap_uri.h
 
 # iotgwd: its objects see kmod/ (the topic checks of libiotgwproto.a).
 $(IOTGWD_OBJS): CFLAGS_EXTRA += -Ikmod -DIOTGWD_VERSION='"$(VERSION)"'

@@ -25,6 +25,12 @@ static const struct {
 	{ IOTGW_CONFIG_A_QUEUE_TTL_MS, 32, "queue-ttl-ms" },
 	{ IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE, 32, "queue-busy-max-age" },
 	{ IOTGW_CONFIG_A_DEDUP_MAX, 32, "dedup-max" },
+	{ IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS, 32, "coap-ack-timeout-ms" },
+	{ IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR, 32, "coap-ack-random-factor" },
+	{ IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT, 32, "coap-max-retransmit" },
+	{ IOTGW_CONFIG_A_COAP_NSTART, 32, "coap-nstart" },
+	{ IOTGW_CONFIG_A_COAP_REQUESTS_MAX, 32, "coap-requests-max" },
+	{ IOTGW_CONFIG_A_DEVICE_MAX, 32, "device-max" },
 };
 
 #define N_CONFIG_FIELDS (sizeof(config_fields) / sizeof(config_fields[0]))
@@ -46,6 +52,12 @@ static struct nla_policy config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 	[IOTGW_CONFIG_A_QUEUE_TTL_MS] = { .type = NLA_U32 },
 	[IOTGW_CONFIG_A_QUEUE_BUSY_MAX_AGE] = { .type = NLA_U32 },
 	[IOTGW_CONFIG_A_DEDUP_MAX] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_COAP_NSTART] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_COAP_REQUESTS_MAX] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_DEVICE_MAX] = { .type = NLA_U32 },
 };
 
 struct config_show {
@@ -212,7 +224,9 @@ int do_config(int argc, char **argv)
 		       "where  KEY := { coap-port | mqtt-port | max-rules | flow-max |\n"
 		       "                flow-idle-ms | queue-max-bytes | queue-max-msgs |\n"
 		       "                event-rate | queue-ttl-ms | queue-busy-max-age |\n"
-		       "                dedup-max }\n");
+		       "                dedup-max | coap-ack-timeout-ms |\n"
+		       "                coap-ack-random-factor | coap-max-retransmit |\n"
+		       "                coap-nstart | coap-requests-max | device-max }\n");
 		return IOTGWCTL_OK;
 	}
 	return iotgwctl_unknown_command("config", argv[0]);

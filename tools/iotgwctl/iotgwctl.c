@@ -29,8 +29,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: iotgwctl [OPTIONS] OBJECT [COMMAND [ARGS...]]\n"
 		"       iotgwctl [OPTIONS] -batch FILE\n"
-		"where  OBJECT := { rule | stats | flow | queue | monitor | config | version |\n"
-		"                  help }\n"
+		"where  OBJECT := { rule | stats | flow | queue | coap | device | monitor |\n"
+		"                  config | version | help }\n"
 		"       OPTIONS := { -j | -s | -V | -h }\n"
 		"\n"
 		"  iotgwctl rule { add | replace } NAME filter FILTER\n"
@@ -46,7 +46,10 @@ static void usage(FILE *out)
 		"  iotgwctl stats reset\n"
 		"  iotgwctl flow [ show ]            tracked MQTT connections\n"
 		"  iotgwctl queue [ show ]           the QoS queue and its consumer\n"
-		"  iotgwctl queue flush              drop every queued message\n"
+		"  iotgwctl queue flush              drop every queued message\n"		"  iotgwctl coap request [ con | non ] METHOD URI [ payload DATA ]\n"
+		"          [ format FORMAT ] [ timeout MS ] [ cookie N64 ]\n"
+		"                                    a request to a device, and its outcome\n"
+		"  iotgwctl device [ show ]          CoAP devices heard from\n"
 		"  iotgwctl monitor [ count N ]      classification events as they come\n"
 		"  iotgwctl config show              module version and configuration\n"
 		"  iotgwctl config set KEY VALUE [ KEY VALUE ... ]\n"
@@ -54,12 +57,20 @@ static void usage(FILE *out)
 		"where  KEY := { coap-port | mqtt-port | max-rules | flow-max |\n"
 		"                flow-idle-ms | queue-max-bytes | queue-max-msgs |\n"
 		"                event-rate | queue-ttl-ms | queue-busy-max-age |\n"
-		"                dedup-max }\n"
-		"       N := a 32-bit number, decimal or 0x hexadecimal\n"
+		"                dedup-max | coap-ack-timeout-ms | coap-ack-random-factor |\n"
+		"                coap-max-retransmit | coap-nstart | coap-requests-max |\n"
+		"                device-max }\n"
+		"       METHOD := { get | post | put | delete | fetch | patch | ipatch | 1-31 }\n"
+		"       URI := coap://{ IPV4 | [IPV6] }[:PORT][/PATH]\n"
+		"       FORMAT := { text | link | xml | octets | exi | json | cbor | 0-65535 }\n"
+		"       MS := 100-3600000 (default: the kernel's, 93 s)\n"
+		"       N := a 32-bit number, decimal or 0x hexadecimal (N64: 64-bit)\n"
 		"\n"
 		"  -j  JSON output          -s  per-rule counters in rule show\n"
 		"  -batch FILE  one command a line (- for stdin), stop at the first failure\n"
-		"  -V  tool version         -h  this help\n");
+		"  -V  tool version         -h  this help\n"
+		"Exit status: 0 done, 1 failed or refused, 2 usage error; coap request:\n"
+		"  3 a response other than 2.xx, 4 no response (timeout, reset, unreachable)\n");
 }
 
 void iotgwctl_error(const char *fmt, ...)
@@ -184,6 +195,8 @@ static const struct {
 	{ "stats", do_stats },
 	{ "flow", do_flow },
 	{ "queue", do_queue },
+	{ "coap", do_coap },
+	{ "device", do_device },
 	{ "monitor", do_monitor },
 	{ "config", do_config },
 	{ "version", do_version },

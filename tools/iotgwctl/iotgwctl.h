@@ -6,8 +6,18 @@
 
 #include "iotgw_nl.h"
 
-/* Exit codes, as iproute2: 0 done, 1 refused or failed, 2 usage error. */
-enum { IOTGWCTL_OK = 0, IOTGWCTL_FAIL = 1, IOTGWCTL_USAGE = 2 };
+/*
+ * Exit codes, as iproute2: 0 done, 1 refused or failed, 2 usage error;
+ * and for coap request, the device's answer: 3 a response other than
+ * 2.xx, 4 none (timeout, reset, unreachable).
+ */
+enum {
+	IOTGWCTL_OK = 0,
+	IOTGWCTL_FAIL = 1,
+	IOTGWCTL_USAGE = 2,
+	IOTGWCTL_ERROR_RESPONSE = 3,
+	IOTGWCTL_NO_RESPONSE = 4,
+};
 
 /* Global options: -j (JSON output), -s (statistics). */
 extern bool iotgwctl_json;
@@ -60,7 +70,9 @@ int iotgwctl_no_arguments(const char *what, const char *word);
 int config_show(bool version_only);
 
 /* OBJECT handlers: argv[0] is the COMMAND (argc may be 0). */
+int do_coap(int argc, char **argv);
 int do_config(int argc, char **argv);
+int do_device(int argc, char **argv);
 int do_flow(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_queue(int argc, char **argv);

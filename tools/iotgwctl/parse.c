@@ -49,7 +49,9 @@ static bool all_of(const char *s, const char *set)
 	return *s && s[strspn(s, set)] == '\0';
 }
 
-int parse_u32(const char *s, uint32_t *out)
+/* parse_u32() and parse_u64(): the number @s, at most @max. */
+static int parse_number(const char *s, unsigned long long max,
+			unsigned long long *out)
 {
 	unsigned long long v;
 	int base = 10;
@@ -65,12 +67,32 @@ int parse_u32(const char *s, uint32_t *out)
 	}
 	errno = 0;
 	v = strtoull(s, &end, base);
-	if (errno == ERANGE || v > UINT32_MAX)
+	if (errno == ERANGE || v > max)
 		return -ERANGE;
 	if (errno || *end)
 		return -EINVAL;
-	*out = (uint32_t)v;
+	*out = v;
 	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	int err = parse_number(s, UINT32_MAX, &v);
+
+	if (!err)
+		*out = (uint32_t)v;
+	return err;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	int err = parse_number(s, UINT64_MAX, &v);
+
+	if (!err)
+		*out = (uint64_t)v;
+	return err;
 }
 
 int parse_port(const char *s, uint16_t *out)
@@ -221,6 +243,25 @@ size_t utf8_seq_len(const unsigned char *s)
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
 	return n;
+}
+
+bool text_printable(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	if (s[len] != '\0')
+		return false;
+	while (i < len) {
+		size_t n = utf8_seq_len(s + i);
+
+		if (n == 0 || s[i] == 0x7f ||
+		    (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		     s[i] != '\r'))
+			return false;	/* a NUL inside too */
+		i += n;
+	}
+	return true;
 }
 
 void print_wire_string(FILE *f, const char *str)

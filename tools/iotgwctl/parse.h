@@ -31,6 +31,8 @@ void word_choices(const struct word_map *map, char *buf, size_t size);
  * blanks, no octal). 0 or -EINVAL (not a number, or out of range).
  */
 int parse_u32(const char *s, uint32_t *out);
+/* The same, 0 to UINT64_MAX. */
+int parse_u64(const char *s, uint64_t *out);
 /* A port number, 1 to 65535, written as parse_u32() reads it. */
 int parse_port(const char *s, uint16_t *out);
 
@@ -65,6 +67,13 @@ void print_word(FILE *f, const char *s, bool always);
  * overlong forms, surrogates or code points past U+10FFFF), or 0.
  */
 size_t utf8_seq_len(const unsigned char *s);
+
+/*
+ * Whether the @len bytes at @s, followed by a NUL at s[len], are text to
+ * print as it is: well-formed UTF-8 without control characters (other
+ * than tab, newline and carriage return), DEL or NULs.
+ */
+bool text_printable(const char *s, size_t len);
 
 /*
  * A string off the wire (a client id, a topic), cut where the module

@@ -30,6 +30,11 @@ static const struct {
 	{ IOTGW_STATS_A_QUEUED, "queued" },
 	{ IOTGW_STATS_A_REFUSED, "refused" },
 	{ IOTGW_STATS_A_DUPLICATES, "duplicates" },
+	{ IOTGW_STATS_A_COAP_REQUESTS, "coap-requests" },
+	{ IOTGW_STATS_A_COAP_TRANSMISSIONS, "coap-transmissions" },
+	{ IOTGW_STATS_A_COAP_RESPONSES, "coap-responses" },
+	{ IOTGW_STATS_A_COAP_FAILURES, "coap-failures" },
+	{ IOTGW_STATS_A_COAP_RESULTS_LOST, "coap-results-lost" },
 };
 
 static struct nla_policy top_policy[IOTGW_A_MAX + 1] = {
@@ -55,6 +60,11 @@ static struct nla_policy stats_policy[IOTGW_STATS_A_MAX + 1] = {
 	[IOTGW_STATS_A_QUEUED] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_REFUSED] = { .type = NLA_U64 },
 	[IOTGW_STATS_A_DUPLICATES] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_COAP_REQUESTS] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_COAP_TRANSMISSIONS] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_COAP_RESPONSES] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_COAP_FAILURES] = { .type = NLA_U64 },
+	[IOTGW_STATS_A_COAP_RESULTS_LOST] = { .type = NLA_U64 },
 };
 
 static struct nla_policy reason_policy[IOTGW_REASON_A_MAX + 1] = {

@@ -10,15 +10,28 @@
  * configuration, four MQTT flows), or, with FAKE_GENL_ERROR="ERRNO:MESSAGE",
  * a refusal with that extack message; FAKE_GENL_DONE_ERROR does the same at
  * the end of a dump, after its replies. FAKE_GENL_FLOWS=none makes the flow
- * dump empty, =bad adds a flow whose IPv4 addresses are 16 bytes long.
+ * dump empty, =bad adds a flow whose IPv4 addresses are 16 bytes long;
+ * FAKE_GENL_DEVICES does the same for the device dump.
+ *
+ * A COAP_REQUEST is answered with id 7, message ID 4660 and a fixed token,
+ * then (seq 0, as the kernel sends it) with the result FAKE_GENL_COAP
+ * names (see fake_results[], default "content"), delivered as
+ * FAKE_GENL_COAP_WHEN says: "late" (default: after the ack, once the
+ * caller polls again), "early" (between the reply and the ack), "first"
+ * (before the reply), "other" (a result of another request first) or
+ * "none" (never). FAKE_GENL_COAP_REPLY=bad leaves the id out of the reply.
+ * The socket's descriptor is a pipe, readable while there is something to
+ * deliver, for callers that poll() it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/iotgw.h>
 #include <linux/netlink.h>
@@ -35,6 +48,35 @@ static void *cb_err_arg;
 
 /* The last request: its header, command and (a copy of) its message. */
 static unsigned char request[8192];
+
+/* Readable while a reply or a result waits to be delivered. */
+static int wake[2] = { -1, -1 };
+/* COAP_REQUEST: 0 before the reply, then the results still to come. */
+static int coap_phase;
+
+int nl_socket_get_fd(const struct nl_sock *sk)
+{
+	(void)sk;
+	if (wake[0] < 0 && pipe2(wake, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	return wake[0];
+}
+
+static void wake_up(void)
+{
+	char c = 1;
+
+	if (wake[1] >= 0 && write(wake[1], &c, 1) < 0)
+		wake[1] = -1;
+}
+
+static void wake_down(void)
+{
+	char c;
+
+	if (wake[0] >= 0 && read(wake[0], &c, 1) < 0)
+		c = 0;
+}
 
 int genl_connect(struct nl_sock *sk)
 {
@@ -78,6 +120,25 @@ static const char *const config_names[] = {
 	[IOTGW_CONFIG_A_FLOW_IDLE_MS] = "flow-idle-ms",
 	[IOTGW_CONFIG_A_QUEUE_MAX_BYTES] = "queue-max-bytes",
 	[IOTGW_CONFIG_A_QUEUE_MAX_MSGS] = "queue-max-msgs",
+	[IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS] = "coap-ack-timeout-ms",
+	[IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR] = "coap-ack-random-factor",
+	[IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT] = "coap-max-retransmit",
+	[IOTGW_CONFIG_A_COAP_NSTART] = "coap-nstart",
+	[IOTGW_CONFIG_A_COAP_REQUESTS_MAX] = "coap-requests-max",
+	[IOTGW_CONFIG_A_DEVICE_MAX] = "device-max",
+};
+
+static const char *const coap_req_names[] = {
+	[IOTGW_COAP_REQ_A_ADDR] = "ADDR",
+	[IOTGW_COAP_REQ_A_PORT] = "PORT",
+	[IOTGW_COAP_REQ_A_TYPE] = "TYPE",
+	[IOTGW_COAP_REQ_A_METHOD] = "METHOD",
+	[IOTGW_COAP_REQ_A_PATH] = "PATH",
+	[IOTGW_COAP_REQ_A_QUERY] = "QUERY",
+	[IOTGW_COAP_REQ_A_CONTENT_FORMAT] = "CONTENT_FORMAT",
+	[IOTGW_COAP_REQ_A_PAYLOAD] = "PAYLOAD",
+	[IOTGW_COAP_REQ_A_COOKIE] = "COOKIE",
+	[IOTGW_COAP_REQ_A_TIMEOUT_MS] = "TIMEOUT_MS",
 };
 
 static const char *const rule_names[] = {
@@ -111,6 +172,11 @@ static void log_value(FILE *f, const struct nlattr *a, int width)
 		fprintf(f, "%u", *(const uint8_t *)p);
 	} else if (width == 2) {
 		fprintf(f, "%u", *(const uint16_t *)p);
+	} else if (width == 8) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		fprintf(f, "%llu", (unsigned long long)v);
 	} else {
 		fprintf(f, "%u", *(const uint32_t *)p);
 	}
@@ -128,6 +194,55 @@ static int rule_width(int type)
 		return 1;
 	default:
 		return 4;
+	}
+}
+
+/* COAP_REQ's ADDR as an address, PAYLOAD as text or 0xHEX. */
+static void log_coap_req(FILE *f, const struct nlattr *a, int t)
+{
+	const unsigned char *p = nla_data(a);
+	int len = nla_len(a), i, text = len > 0;
+	char buf[INET6_ADDRSTRLEN];
+
+	switch (t) {
+	case IOTGW_COAP_REQ_A_ADDR:
+		if ((len == 4 || len == 16) &&
+		    inet_ntop(len == 4 ? AF_INET : AF_INET6, p, buf,
+			      sizeof(buf)))
+			fputs(buf, f);
+		else
+			fprintf(f, "<%d bytes>", len);
+		return;
+	case IOTGW_COAP_REQ_A_PAYLOAD:
+		for (i = 0; i < len; i++)
+			if (p[i] < 0x20 || p[i] > 0x7e || p[i] == '"')
+				text = 0;
+		if (text) {
+			fprintf(f, "\"%.*s\"", len, (const char *)p);
+		} else {
+			fputs("0x", f);
+			for (i = 0; i < len; i++)
+				fprintf(f, "%02x", p[i]);
+		}
+		return;
+	case IOTGW_COAP_REQ_A_PATH:
+	case IOTGW_COAP_REQ_A_QUERY:
+		log_value(f, a, 0);
+		return;
+	case IOTGW_COAP_REQ_A_TYPE:
+	case IOTGW_COAP_REQ_A_METHOD:
+		log_value(f, a, 1);
+		return;
+	case IOTGW_COAP_REQ_A_PORT:
+	case IOTGW_COAP_REQ_A_CONTENT_FORMAT:
+		log_value(f, a, 2);
+		return;
+	case IOTGW_COAP_REQ_A_COOKIE:
+		log_value(f, a, 8);
+		return;
+	default:
+		log_value(f, a, 4);
+		return;
 	}
 }
 
@@ -149,6 +264,12 @@ static void log_nest(FILE *f, const struct nlattr *nest, int top)
 			   rule_names[t]) {
 			fprintf(f, " %s=", rule_names[t]);
 			log_value(f, a, rule_width(t));
+		} else if (top == IOTGW_A_COAP_REQ &&
+			   t < (int)(sizeof(coap_req_names) /
+				     sizeof(coap_req_names[0])) &&
+			   coap_req_names[t]) {
+			fprintf(f, " %s=", coap_req_names[t]);
+			log_coap_req(f, a, t);
 		} else {
 			fprintf(f, " <attribute %d>", t);
 		}
@@ -173,7 +294,8 @@ static void log_request(const struct nlmsghdr *hdr)
 		fprintf(f, " version %u", g->version);
 	/* anything but REQUEST and ACK (and DUMP for a dump) is news */
 	flags = hdr->nlmsg_flags & ~(NLM_F_REQUEST | NLM_F_ACK);
-	if ((g->cmd == IOTGW_CMD_RULE_GET || g->cmd == IOTGW_CMD_FLOW_GET) &&
+	if ((g->cmd == IOTGW_CMD_RULE_GET || g->cmd == IOTGW_CMD_FLOW_GET ||
+	     g->cmd == IOTGW_CMD_DEVICE_GET) &&
 	    (flags & NLM_F_DUMP) == NLM_F_DUMP) {
 		fprintf(f, " dump");
 		flags &= ~NLM_F_DUMP;
@@ -184,8 +306,10 @@ static void log_request(const struct nlmsghdr *hdr)
 			  rem) {
 		int t = nla_type(a);
 
-		if (t == IOTGW_A_CONFIG || t == IOTGW_A_RULE) {
-			fprintf(f, " %s {", t == IOTGW_A_RULE ? "RULE" : "CONFIG");
+		if (t == IOTGW_A_CONFIG || t == IOTGW_A_RULE ||
+		    t == IOTGW_A_COAP_REQ) {
+			fprintf(f, " %s {", t == IOTGW_A_RULE ? "RULE" :
+				t == IOTGW_A_CONFIG ? "CONFIG" : "COAP_REQ");
 			log_nest(f, a, t);
 			fprintf(f, " }");
 		} else if (t == IOTGW_A_REPLACE) {
@@ -208,6 +332,8 @@ int nl_send_auto(struct nl_sock *sk, struct nl_msg *msg)
 		return -NLE_MSGSIZE;
 	memcpy(request, hdr, hdr->nlmsg_len);
 	log_request(hdr);
+	coap_phase = 0;
+	wake_up();
 	return (int)hdr->nlmsg_len;
 }
 
@@ -406,6 +532,9 @@ static int answer_stats_get(void)
 	nla_put_u64(msg, IOTGW_STATS_A_FLOWS, 3);
 	nla_put_u64(msg, IOTGW_STATS_A_EVENTS, 13000);
 	nla_put_u64(msg, IOTGW_STATS_A_EVENTS_SKIPPED, 14000);
+	for (i = IOTGW_STATS_A_COAP_REQUESTS;
+	     i <= IOTGW_STATS_A_COAP_RESULTS_LOST; i++)
+		nla_put_u64(msg, i, (uint64_t)i * 1000);
 	nla_nest_end(msg, nest);
 	deliver(msg);
 	return deliver_error(0, NULL);
@@ -490,6 +619,12 @@ static int answer_config_get(void)
 	nla_put_u32(msg, IOTGW_CONFIG_A_FLOW_IDLE_MS, 60000);
 	nla_put_u32(msg, IOTGW_CONFIG_A_QUEUE_MAX_BYTES, 1048576);
 	nla_put_u32(msg, IOTGW_CONFIG_A_QUEUE_MAX_MSGS, 1024);
+	nla_put_u32(msg, IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS, 2000);
+	nla_put_u32(msg, IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR, 150);
+	nla_put_u32(msg, IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT, 4);
+	nla_put_u32(msg, IOTGW_CONFIG_A_COAP_NSTART, 1);
+	nla_put_u32(msg, IOTGW_CONFIG_A_COAP_REQUESTS_MAX, 1024);
+	nla_put_u32(msg, IOTGW_CONFIG_A_DEVICE_MAX, 4096);
 	nla_nest_end(msg, nest);
 	deliver(msg);
 	return deliver_error(0, NULL);
@@ -526,6 +661,204 @@ static int answer_queue_get(void)
 	return deliver_error(0, NULL);
 }
 
+static const struct fake_device {
+	int family;
+	const char *addr;
+	uint16_t port;
+	uint8_t proto;
+	const char *topic;
+	uint64_t packets;
+	uint32_t age_ms;
+} fake_devices[] = {
+	{ AF_INET, "10.10.1.2", 36944, IOTGW_PROTO_COAP,
+	  "sensors/kitchen/temp", 42, 1200 },
+	{ AF_INET6, "fd00:1::2", 5683, IOTGW_PROTO_COAP, "door/7",
+	  5000000000ULL, 0 },
+	/* a protocol this tool does not know, a topic to escape */
+	{ AF_INET, "10.10.1.3", 1024, 9, "a \"q\"\n\xff", 1, 4294967295U },
+};
+
+static struct nl_msg *device_reply(const struct fake_device *d, int bad)
+{
+	struct nl_msg *msg = reply(IOTGW_CMD_DEVICE_GET, 1);
+	unsigned char addr[16] = { 0 };
+	struct nlattr *nest;
+
+	if (!msg)
+		return NULL;
+	inet_pton(d->family, d->addr, addr);
+	nest = nla_nest_start(msg, IOTGW_A_DEVICE);
+	nla_put_u8(msg, IOTGW_DEVICE_A_FAMILY, (uint8_t)d->family);
+	nla_put(msg, IOTGW_DEVICE_A_ADDR,
+		bad || d->family == AF_INET6 ? 16 : 4, addr);
+	nla_put_u16(msg, IOTGW_DEVICE_A_PORT, d->port);
+	nla_put_u8(msg, IOTGW_DEVICE_A_PROTO, d->proto);
+	nla_put_string(msg, IOTGW_DEVICE_A_TOPIC, d->topic);
+	nla_put_u64(msg, IOTGW_DEVICE_A_PACKETS, d->packets);
+	nla_put_u32(msg, IOTGW_DEVICE_A_AGE_MS, d->age_ms);
+	nla_nest_end(msg, nest);
+	return msg;
+}
+
+static int answer_device_get(void)
+{
+	const char *which = getenv("FAKE_GENL_DEVICES");
+	size_t i;
+
+	if (!which || strcmp(which, "none"))
+		for (i = 0; i < sizeof(fake_devices) / sizeof(fake_devices[0]);
+		     i++)
+			deliver(device_reply(&fake_devices[i], 0));
+	if (which && !strcmp(which, "bad"))
+		deliver(device_reply(&fake_devices[0], 1));
+	return finish_dump();
+}
+
+#define FAKE_COAP_ID	7
+#define NONE		-1
+#define PAYLOAD(s)	s, (int)sizeof(s) - 1
+
+static const struct fake_result {
+	const char *name;
+	uint8_t status;
+	uint32_t transmissions, elapsed_ms;
+	int acked, code, separate, format;
+	long long max_age;
+	const char *payload;	/* NULL: none */
+	int payload_len;
+} fake_results[] = {
+	{ "content", IOTGW_COAP_STATUS_RESPONSE, 1, 12, 1, 0x45, 0, 0, NONE,
+	  PAYLOAD("22.5 C") },
+	{ "changed", IOTGW_COAP_STATUS_RESPONSE, 3, 4510, 1, 0x44, 1, 0, 60,
+	  PAYLOAD("stored\n") },
+	{ "empty", IOTGW_COAP_STATUS_RESPONSE, 1, 2, 1, 0x42, 0, NONE, NONE,
+	  NULL, 0 },
+	{ "notfound", IOTGW_COAP_STATUS_RESPONSE, 1, 5, 1, 0x84, 0, NONE, NONE,
+	  NULL, 0 },
+	{ "unavailable", IOTGW_COAP_STATUS_RESPONSE, 2, 2100, 1, 0xa3, 1, 0,
+	  30, PAYLOAD("busy") },
+	{ "unnamed", IOTGW_COAP_STATUS_RESPONSE, 1, 1, 1, 0x47, 0, NONE, NONE,
+	  NULL, 0 },
+	{ "binary", IOTGW_COAP_STATUS_RESPONSE, 1, 7, 1, 0x45, 0, 42, NONE,
+	  PAYLOAD("\x00\xff\x10\n") },
+	{ "text", IOTGW_COAP_STATUS_RESPONSE, 1, 7, 1, 0x45, 0, 0, 4294967295LL,
+	  PAYLOAD("caf\xc3\xa9 \"q\"\\\n\tend") },
+	{ "timeout", IOTGW_COAP_STATUS_TIMEOUT, 5, 15502, 0, NONE, 0, NONE,
+	  NONE, NULL, 0 },
+	{ "timeout-acked", IOTGW_COAP_STATUS_TIMEOUT, 1, 93000, 1, NONE, 0,
+	  NONE, NONE, NULL, 0 },
+	{ "reset", IOTGW_COAP_STATUS_RESET, 2, 2010, 0, NONE, 0, NONE, NONE,
+	  NULL, 0 },
+	{ "unreachable", IOTGW_COAP_STATUS_UNREACHABLE, 1, 3, 0, NONE, 0, NONE,
+	  NONE, NULL, 0 },
+	{ "status9", 9, 1, 1, 0, NONE, 0, NONE, NONE, NULL, 0 },
+	{ "nocode", IOTGW_COAP_STATUS_RESPONSE, 1, 1, 1, NONE, 0, NONE, NONE,
+	  NULL, 0 },
+};
+
+/* The request's COOKIE, echoed in the result; 0 if it had none. */
+static int request_cookie(uint64_t *cookie)
+{
+	const struct nlmsghdr *req = (const struct nlmsghdr *)request;
+	const struct genlmsghdr *g = nlmsg_data(req);
+	struct nlattr *tb[IOTGW_A_MAX + 1], *ca[IOTGW_COAP_REQ_A_MAX + 1];
+
+	if (nla_parse(tb, IOTGW_A_MAX, genlmsg_attrdata(g, 0),
+		      genlmsg_attrlen(g, 0), NULL) < 0 ||
+	    !tb[IOTGW_A_COAP_REQ] ||
+	    nla_parse_nested(ca, IOTGW_COAP_REQ_A_MAX, tb[IOTGW_A_COAP_REQ],
+			     NULL) < 0 || !ca[IOTGW_COAP_REQ_A_COOKIE] ||
+	    nla_len(ca[IOTGW_COAP_REQ_A_COOKIE]) != 8)
+		return 0;
+	memcpy(cookie, nla_data(ca[IOTGW_COAP_REQ_A_COOKIE]), 8);
+	return 1;
+}
+
+static void deliver_result(uint64_t id)
+{
+	const char *name = getenv("FAKE_GENL_COAP");
+	const struct fake_result *r = &fake_results[0];
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlattr *nest;
+	uint64_t cookie;
+	size_t i;
+
+	for (i = 0; name && i < sizeof(fake_results) / sizeof(fake_results[0]);
+	     i++)
+		if (!strcmp(name, fake_results[i].name))
+			r = &fake_results[i];
+	/* unsolicited: sequence number 0 */
+	if (!msg || !genlmsg_put(msg, 0, 0, FAKE_FAMILY, 0, 0,
+				 IOTGW_CMD_COAP_RESULT, IOTGW_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return;
+	}
+	nest = nla_nest_start(msg, IOTGW_A_COAP_RESULT);
+	nla_put_u64(msg, IOTGW_COAP_RESULT_A_ID, id);
+	if (request_cookie(&cookie))
+		nla_put_u64(msg, IOTGW_COAP_RESULT_A_COOKIE, cookie);
+	nla_put_u8(msg, IOTGW_COAP_RESULT_A_STATUS, r->status);
+	nla_put_u32(msg, IOTGW_COAP_RESULT_A_TRANSMISSIONS, r->transmissions);
+	nla_put_u32(msg, IOTGW_COAP_RESULT_A_ELAPSED_MS, r->elapsed_ms);
+	if (r->acked)
+		nla_put_flag(msg, IOTGW_COAP_RESULT_A_ACKED);
+	if (r->code != NONE)
+		nla_put_u8(msg, IOTGW_COAP_RESULT_A_CODE, (uint8_t)r->code);
+	if (r->separate)
+		nla_put_flag(msg, IOTGW_COAP_RESULT_A_SEPARATE);
+	if (r->format != NONE)
+		nla_put_u16(msg, IOTGW_COAP_RESULT_A_CONTENT_FORMAT,
+			    (uint16_t)r->format);
+	if (r->max_age != NONE)
+		nla_put_u32(msg, IOTGW_COAP_RESULT_A_MAX_AGE,
+			    (uint32_t)r->max_age);
+	if (r->payload)
+		nla_put(msg, IOTGW_COAP_RESULT_A_PAYLOAD, r->payload_len,
+			r->payload);
+	nla_nest_end(msg, nest);
+	deliver(msg);
+}
+
+static int answer_coap_request(void)
+{
+	static const unsigned char token[8] = {
+		0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18,
+	};
+	const char *when = getenv("FAKE_GENL_COAP_WHEN");
+	const char *bad = getenv("FAKE_GENL_COAP_REPLY");
+	struct nl_msg *msg;
+	struct nlattr *nest;
+
+	if (!when)
+		when = "late";
+	if (coap_phase > 0) {
+		/* the caller polled again: what is left */
+		if (!strcmp(when, "other"))
+			deliver_result(FAKE_COAP_ID - 1);
+		if (strcmp(when, "none"))
+			deliver_result(FAKE_COAP_ID);
+		return NL_OK;
+	}
+	coap_phase = 1;
+	if (!strcmp(when, "first"))
+		deliver_result(FAKE_COAP_ID);
+	msg = reply(IOTGW_CMD_COAP_REQUEST, 0);
+	if (!msg)
+		return NL_STOP;
+	nest = nla_nest_start(msg, IOTGW_A_COAP_REQ);
+	if (!bad || strcmp(bad, "bad"))
+		nla_put_u64(msg, IOTGW_COAP_REQ_A_ID, FAKE_COAP_ID);
+	nla_put_u16(msg, IOTGW_COAP_REQ_A_MID, 4660);
+	nla_put(msg, IOTGW_COAP_REQ_A_TOKEN, sizeof(token), token);
+	nla_nest_end(msg, nest);
+	deliver(msg);
+	if (!strcmp(when, "early"))
+		deliver_result(FAKE_COAP_ID);
+	if (!strcmp(when, "late") || !strcmp(when, "other"))
+		wake_up();	/* more to come */
+	return deliver_error(0, NULL);
+}
+
 int nl_recvmsgs(struct nl_sock *sk, struct nl_cb *cb)
 {
 	const struct nlmsghdr *req = (const struct nlmsghdr *)request;
@@ -537,6 +870,7 @@ int nl_recvmsgs(struct nl_sock *sk, struct nl_cb *cb)
 
 	(void)sk;
 	(void)cb;
+	wake_down();
 	err = env_error("FAKE_GENL_ERROR", &text);
 	if (err)
 		return deliver_error(err, text) < 0 ? -NLE_FAILURE : 0;
@@ -558,6 +892,15 @@ int nl_recvmsgs(struct nl_sock *sk, struct nl_cb *cb)
 			answer_flow_get();
 		else
 			deliver_error(-EOPNOTSUPP, NULL);
+		break;
+	case IOTGW_CMD_DEVICE_GET:
+		if ((req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+			answer_device_get();
+		else
+			deliver_error(-EOPNOTSUPP, NULL);
+		break;
+	case IOTGW_CMD_COAP_REQUEST:
+		answer_coap_request();
 		break;
 	default:
 		deliver_error(0, NULL);
