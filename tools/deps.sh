@@ -15,7 +15,7 @@ packages=(
 	bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	# VM and the peers that run inside it
 	qemu-system-x86 busybox-static iproute2 procps
-	mosquitto mosquitto-clients libcoap3-bin
+	mosquitto mosquitto-clients libcoap3-bin jq
 )
 
 missing=()
