@@ -3,6 +3,7 @@
  * Per network namespace state: created when a namespace appears (or the
  * module loads), freed when it goes away (or the module unloads).
  */
+#include <linux/netdevice.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <net/netns/generic.h>
@@ -51,6 +52,9 @@ static int __net_init iotgw_net_init(struct net *net)
 	in->stats = iotgw_stats_alloc();
 	if (!in->stats)
 		goto err_config;
+	err = iotgw_coap_reqs_init(&in->coap_reqs);
+	if (err)
+		goto err_percpu;
 
 	in->net = net;
 	mutex_init(&in->lock);
@@ -61,7 +65,6 @@ static int __net_init iotgw_net_init(struct net *net)
 	iotgw_queue_init(&in->queue, net);
 	iotgw_dedup_init(&in->dedup);
 	atomic_set(&in->coap_mid, get_random_u16());
-	iotgw_coap_reqs_init(&in->coap_reqs);
 	iotgw_devices_init(&in->devices);
 
 	/* Last: from here on packets reach the state above. */
@@ -71,16 +74,29 @@ static int __net_init iotgw_net_init(struct net *net)
 	return 0;
 
 err_stats:
+	/* a hook registered before the failure may have run */
+	synchronize_net();
 	iotgw_coap_reqs_destroy(&in->coap_reqs);
 	iotgw_devices_destroy(&in->devices);
 	iotgw_flows_destroy(&in->flows);
 	iotgw_queue_destroy(&in->queue);
 	iotgw_dedup_destroy(&in->dedup);
 	mutex_destroy(&in->lock);
+err_percpu:
 	free_percpu(in->stats);
 err_config:
 	kfree(cfg);
 	return err;
+}
+
+/*
+ * Unregistering the hooks does not wait for the packets in them; the core
+ * waits for an RCU grace period between pre_exit and exit, so that no hook
+ * touches (or kicks the work of) the state exit frees.
+ */
+static void __net_exit iotgw_net_pre_exit(struct net *net)
+{
+	iotgw_hooks_unregister(net);
 }
 
 static void __net_exit iotgw_net_exit(struct net *net)
@@ -88,8 +104,6 @@ static void __net_exit iotgw_net_exit(struct net *net)
 	struct iotgw_net *in = iotgw_net(net);
 	struct iotgw_config *cfg;
 
-	/* Waits for the packets in flight: no reader is left after it. */
-	iotgw_hooks_unregister(net);
 	iotgw_coap_reqs_destroy(&in->coap_reqs);
 	iotgw_devices_destroy(&in->devices);
 	iotgw_flows_destroy(&in->flows);
@@ -110,6 +124,7 @@ static void __net_exit iotgw_net_exit(struct net *net)
 
 static struct pernet_operations iotgw_net_ops = {
 	.init = iotgw_net_init,
+	.pre_exit = iotgw_net_pre_exit,
 	.exit = iotgw_net_exit,
 	.id = &iotgw_net_id,
 	.size = sizeof(struct iotgw_net),
