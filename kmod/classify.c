@@ -215,6 +215,13 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 			 sizeof(scratch->topic));
 	if (err != COAP_OK) {
 		if (scan < len && iotgw_coap_err_truncated(err)) {
+			/* a long answer to a downlink request, perhaps */
+			if (hook == IOTGW_HOOK_IN &&
+			    unlikely(iotgw_coap_req_listening(&in->coap_reqs)) &&
+			    iotgw_coap_req_rx(in, skb, thoff, len, NULL)) {
+				consume_skb(skb);
+				return NF_STOLEN;
+			}
 			iotgw_unclassified(in, IOTGW_REASON_COAP_TOO_LONG);
 		} else {
 			iotgw_stats_count(in->stats, IOTGW_CNT_PARSE_ERRORS, 1);

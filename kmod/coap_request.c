@@ -14,9 +14,12 @@
 #include <linux/ip.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/udp.h>
+#include <net/icmp.h>
 #include <net/ipv6.h>
 
 #include "classify.h"
@@ -37,21 +40,39 @@ static struct iotgw_coap_reqs *iotgw_reqs(struct iotgw_net *in)
 	return &in->coap_reqs;
 }
 
-static unsigned int iotgw_token_bucket(const u8 *token)
+#define IOTGW_COAP_REQ_BUCKETS	BIT(IOTGW_COAP_REQ_HASH_BITS)
+
+static unsigned int iotgw_token_bucket(const struct iotgw_coap_reqs *reqs,
+				       const u8 *token)
 {
-	return jhash(token, IOTGW_COAP_REQ_TOKEN_LEN, 0) &
-	       ((1 << IOTGW_COAP_REQ_HASH_BITS) - 1);
+	return jhash(token, IOTGW_COAP_REQ_TOKEN_LEN, reqs->seed) &
+	       (IOTGW_COAP_REQ_BUCKETS - 1);
 }
 
 static unsigned int iotgw_mid_bucket(u16 mid)
 {
-	return mid & ((1 << IOTGW_COAP_REQ_HASH_BITS) - 1);
+	return mid & (IOTGW_COAP_REQ_BUCKETS - 1);
+}
+
+static unsigned int iotgw_ep_bucket(const struct iotgw_coap_reqs *reqs,
+				    const struct in6_addr *addr, __be16 port)
+{
+	return jhash2((__force const u32 *)addr->s6_addr32, 4,
+		      reqs->seed ^ (__force u32)port) &
+	       (IOTGW_COAP_REQ_BUCKETS - 1);
 }
 
 static void iotgw_coap_req_work(struct work_struct *work);
 
-void iotgw_coap_reqs_init(struct iotgw_coap_reqs *reqs)
+int iotgw_coap_reqs_init(struct iotgw_coap_reqs *reqs)
 {
+	reqs->by_token = kcalloc(3 * IOTGW_COAP_REQ_BUCKETS,
+				 sizeof(*reqs->by_token), GFP_KERNEL_ACCOUNT);
+	if (!reqs->by_token)
+		return -ENOMEM;
+	reqs->by_mid = reqs->by_token + IOTGW_COAP_REQ_BUCKETS;
+	reqs->eps = reqs->by_mid + IOTGW_COAP_REQ_BUCKETS;
+	reqs->seed = get_random_u32();
 	spin_lock_init(&reqs->lock);
 	INIT_DELAYED_WORK(&reqs->work, iotgw_coap_req_work);
 	INIT_LIST_HEAD(&reqs->pending);
@@ -62,12 +83,28 @@ void iotgw_coap_reqs_init(struct iotgw_coap_reqs *reqs)
 	reqs->lingering = 0;
 	reqs->hashed = 0;
 	reqs->next_id = 0;
-	memset(reqs->by_token, 0, sizeof(reqs->by_token));
-	memset(reqs->by_mid, 0, sizeof(reqs->by_mid));
+	return 0;
 }
 
+/* Under the lock: @r no longer counts against its device's NSTART. */
+static void iotgw_coap_req_settle(struct iotgw_coap_req *r)
+{
+	if (!r->outstanding)
+		return;
+	r->outstanding = false;
+	r->ep->outstanding--;
+}
+
+/* Under the lock once @r has a device (from submission on). */
 static void iotgw_coap_req_free(struct iotgw_coap_req *r)
 {
+	struct iotgw_coap_ep *ep = r->ep;
+
+	iotgw_coap_req_settle(r);
+	if (ep && !--ep->users) {
+		hlist_del(&ep->node);
+		kfree(ep);
+	}
 	kfree(r->msg);
 	kfree(r->payload);
 	kfree(r);
@@ -78,7 +115,7 @@ static void iotgw_coap_req_hash(struct iotgw_coap_reqs *reqs,
 				struct iotgw_coap_req *r)
 {
 	hlist_add_head(&r->by_token,
-		       &reqs->by_token[iotgw_token_bucket(r->token)]);
+		       &reqs->by_token[iotgw_token_bucket(reqs, r->token)]);
 	hlist_add_head(&r->by_mid, &reqs->by_mid[iotgw_mid_bucket(r->mid)]);
 	r->hashed = true;
 	WRITE_ONCE(reqs->hashed, reqs->hashed + 1);
@@ -125,6 +162,8 @@ void iotgw_coap_reqs_destroy(struct iotgw_coap_reqs *reqs)
 	reqs->count = 0;
 	reqs->lingering = 0;
 	spin_unlock_bh(&reqs->lock);
+	kfree(reqs->by_token);
+	reqs->by_token = NULL;
 }
 
 static void iotgw_coap_req_kick(struct iotgw_coap_reqs *reqs)
@@ -150,18 +189,21 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 			  struct netlink_ext_ack *extack)
 {
 	struct iotgw_coap_reqs *reqs = iotgw_reqs(in);
+	struct iotgw_coap_ep *ep, *new_ep;
 	struct coap_request cr = {};
 	struct iotgw_coap_req *r;
-	unsigned int max;
+	unsigned int max, b;
 	u64 wait_ms;
 	int len;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
-	r->msg = kmalloc(IOTGW_COAP_REQ_MSG_MAX, GFP_KERNEL);
-	if (!r->msg) {
-		kfree(r);
+	r->msg = kmalloc(IOTGW_COAP_REQ_MSG_MAX, GFP_KERNEL_ACCOUNT);
+	new_ep = kzalloc(sizeof(*new_ep), GFP_KERNEL_ACCOUNT);
+	if (!r->msg || !new_ep) {
+		kfree(new_ep);
+		iotgw_coap_req_free(r);
 		return -ENOMEM;
 	}
 	get_random_bytes(r->token, sizeof(r->token));
@@ -195,6 +237,7 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 		} else {
 			NL_SET_ERR_MSG(extack, "bad path, or a query part over 255 bytes");
 		}
+		kfree(new_ep);
 		iotgw_coap_req_free(r);
 		return len;
 	}
@@ -210,9 +253,23 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 	if (reqs->count >= max) {
 		spin_unlock_bh(&reqs->lock);
 		NL_SET_ERR_MSG(extack, "too many requests waiting (coap-requests-max)");
+		kfree(new_ep);
 		iotgw_coap_req_free(r);
 		return -ENOSPC;
 	}
+	b = iotgw_ep_bucket(reqs, &r->addr, r->port);
+	hlist_for_each_entry(ep, &reqs->eps[b], node)
+		if (ep->port == r->port && ipv6_addr_equal(&ep->addr, &r->addr))
+			break;
+	if (!ep) {
+		ep = new_ep;
+		new_ep = NULL;
+		ep->addr = r->addr;
+		ep->port = r->port;
+		hlist_add_head(&ep->node, &reqs->eps[b]);
+	}
+	ep->users++;
+	r->ep = ep;
 	r->id = ++reqs->next_id;
 	r->submitted = jiffies;
 	r->deadline = r->submitted + msecs_to_jiffies(wait_ms);
@@ -221,6 +278,7 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 	reqs->count++;
 	iotgw_stats_count(in->stats, IOTGW_CNT_COAP_REQUESTS, 1);
 	spin_unlock_bh(&reqs->lock);
+	kfree(new_ep);
 
 	*id = r->id;
 	*mid = r->mid;
@@ -255,6 +313,10 @@ void iotgw_coap_req_start(struct iotgw_net *in, u64 id, bool cancel)
 static void iotgw_coap_req_finish(struct iotgw_net *in,
 				  struct iotgw_coap_req *r, u8 status)
 {
+	/* no answer, but the network said why (RFC 1122 4.2.3.9's hint) */
+	if (status == IOTGW_COAP_STATUS_TIMEOUT && r->soft_err)
+		status = IOTGW_COAP_STATUS_UNREACHABLE;
+	iotgw_coap_req_settle(r);
 	r->status = status;
 	r->elapsed_ms = jiffies_to_msecs(jiffies - r->submitted);
 	r->state = IOTGW_COAP_REQ_DONE;
@@ -285,23 +347,6 @@ static void iotgw_coap_req_tx(struct iotgw_net *in, struct iotgw_coap_req *r,
 	cb->port = r->port;
 	__skb_queue_tail(txq, skb);
 	iotgw_stats_count(in->stats, IOTGW_CNT_COAP_TRANSMISSIONS, 1);
-}
-
-/*
- * Under the lock: interactions outstanding with @r's device (RFC 7252
- * 4.7): sent and neither acknowledged nor answered.
- */
-static unsigned int iotgw_coap_req_outstanding(struct iotgw_coap_reqs *reqs,
-					       const struct iotgw_coap_req *r)
-{
-	const struct iotgw_coap_req *a;
-	unsigned int n = 0;
-
-	list_for_each_entry(a, &reqs->active, list)
-		if (!a->acked && a->port == r->port &&
-		    ipv6_addr_equal(&a->addr, &r->addr))
-			n++;
-	return n;
 }
 
 static void iotgw_next_event(unsigned long *next, bool *armed,
@@ -357,8 +402,11 @@ static void iotgw_coap_req_tick_pending(struct iotgw_net *in,
 			iotgw_coap_req_finish(in, r, IOTGW_COAP_STATUS_TIMEOUT);
 			continue;
 		}
-		if (iotgw_coap_req_outstanding(reqs, r) >= cfg->coap_nstart)
+		/* RFC 7252 4.7: sent, neither acknowledged nor answered */
+		if (r->ep->outstanding >= cfg->coap_nstart)
 			continue;
+		r->outstanding = true;
+		r->ep->outstanding++;
 		r->state = IOTGW_COAP_REQ_ACTIVE;
 		list_move_tail(&r->list, &reqs->active);
 		iotgw_coap_req_hash(reqs, r);
@@ -467,12 +515,10 @@ static void iotgw_coap_req_report(struct iotgw_net *in,
 					  IOTGW_CNT_COAP_RESULTS_LOST, 1);
 		reqs->count--;
 		list_del(&r->list);
-		if (!r->hashed) {
-			spin_unlock_bh(&reqs->lock);
-			kfree(r);
-			continue;
-		}
-		iotgw_coap_req_linger(reqs, r, cfg);
+		if (r->hashed)
+			iotgw_coap_req_linger(reqs, r, cfg);
+		else
+			iotgw_coap_req_free(r);
 		spin_unlock_bh(&reqs->lock);
 	}
 }
@@ -530,8 +576,12 @@ void iotgw_coap_req_release(struct iotgw_net *in, u32 portid)
 	};
 	struct iotgw_coap_req *r, *tmp;
 	struct iotgw_config cfg;
+	bool released = false;
 	int i;
 
+	/* every generic netlink socket closing comes here: be quick */
+	if (!READ_ONCE(reqs->count))
+		return;
 	rcu_read_lock();
 	cfg = *rcu_dereference(in->config);
 	rcu_read_unlock();
@@ -540,6 +590,7 @@ void iotgw_coap_req_release(struct iotgw_net *in, u32 portid)
 		list_for_each_entry_safe(r, tmp, lists[i], list) {
 			if (r->portid != portid)
 				continue;
+			released = true;
 			reqs->count--;
 			list_del(&r->list);
 			if (!r->hashed) {
@@ -549,11 +600,14 @@ void iotgw_coap_req_release(struct iotgw_net *in, u32 portid)
 			/* sent: keep answering the device's late copies */
 			kfree(r->payload);
 			r->payload = NULL;
+			iotgw_coap_req_settle(r);
 			iotgw_coap_req_linger(reqs, r, &cfg);
 		}
 	}
 	spin_unlock_bh(&reqs->lock);
-	iotgw_coap_req_kick(reqs);
+	/* room for the device's next request, perhaps */
+	if (released)
+		iotgw_coap_req_kick(reqs);
 }
 
 /* ---- the fast path's side: answers from devices ---- */
@@ -572,44 +626,35 @@ iotgw_coap_req_by_mid(struct iotgw_coap_reqs *reqs, u16 mid,
 }
 
 static struct iotgw_coap_req *
-iotgw_coap_req_by_token(struct iotgw_coap_reqs *reqs,
-			const struct coap_msg *msg,
+iotgw_coap_req_by_token(struct iotgw_coap_reqs *reqs, const u8 *token,
 			const struct in6_addr *addr, __be16 port)
 {
 	struct iotgw_coap_req *r;
 
-	if (msg->tkl != IOTGW_COAP_REQ_TOKEN_LEN)
-		return NULL;
-	hlist_for_each_entry(r, &reqs->by_token[iotgw_token_bucket(msg->token)],
+	hlist_for_each_entry(r, &reqs->by_token[iotgw_token_bucket(reqs, token)],
 			     by_token)
-		if (!memcmp(r->token, msg->token, IOTGW_COAP_REQ_TOKEN_LEN) &&
+		if (!memcmp(r->token, token, IOTGW_COAP_REQ_TOKEN_LEN) &&
 		    r->port == port && ipv6_addr_equal(&r->addr, addr))
 			return r;
 	return NULL;
 }
 
-/* Under the lock: @r is answered by @msg; copy what the requester gets. */
+static bool iotgw_coap_token_is(const struct coap_msg *msg,
+				const struct iotgw_coap_req *r)
+{
+	return msg->tkl == IOTGW_COAP_REQ_TOKEN_LEN &&
+	       !memcmp(msg->token, r->token, IOTGW_COAP_REQ_TOKEN_LEN);
+}
+
+/* Under the lock: @r is answered by @msg, its payload in @payload. */
 static void iotgw_coap_req_answered(struct iotgw_net *in,
 				    struct iotgw_coap_req *r,
-				    struct sk_buff *skb, unsigned int off,
-				    unsigned int len,
-				    const struct coap_msg *msg, bool separate)
+				    const struct coap_msg *msg, u8 **payload,
+				    u32 payload_len, bool separate)
 {
-	u32 plen = 0;
-
-	if (msg->payload) {
-		plen = min_t(u32, len - msg->payload_off,
-			     IOTGW_QUEUE_DATA_MAX);
-		r->payload = kmalloc(plen, GFP_ATOMIC);
-		if (!r->payload ||
-		    skb_copy_bits(skb, off + msg->payload_off, r->payload,
-				  plen)) {
-			kfree(r->payload);
-			r->payload = NULL;
-			plen = 0;
-		}
-	}
-	r->payload_len = plen;
+	r->payload = *payload;
+	r->payload_len = payload_len;
+	*payload = NULL;
 	r->acked = true;
 	r->code = msg->code;
 	r->separate = separate;
@@ -620,6 +665,20 @@ static void iotgw_coap_req_answered(struct iotgw_net *in,
 	iotgw_coap_req_finish(in, r, IOTGW_COAP_STATUS_RESPONSE);
 }
 
+/*
+ * A datagram whose options go on past what the classifier scanned: parse
+ * all of it, into @buf (@len bytes, the caller frees it).
+ */
+static bool iotgw_coap_req_parse_all(struct sk_buff *skb, unsigned int off,
+				     unsigned int len, u8 **buf,
+				     struct coap_msg *msg)
+{
+	*buf = kmalloc(len, GFP_ATOMIC | __GFP_NOWARN);
+	if (!*buf || skb_copy_bits(skb, off, *buf, len))
+		return false;
+	return coap_parse(*buf, len, msg, NULL, 0) == COAP_OK;
+}
+
 bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 		       unsigned int thoff, unsigned int len,
 		       const struct coap_msg *msg)
@@ -627,24 +686,51 @@ bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 	struct iotgw_coap_reqs *reqs = iotgw_reqs(in);
 	unsigned int off = thoff + sizeof(struct udphdr);
 	bool consumed = true, ack = false, done = false;
+	u8 empty[COAP_HDR_LEN], *all = NULL, *payload = NULL;
 	struct iotgw_coap_req *r;
-	struct udphdr _uh;
 	const struct udphdr *uh;
+	struct coap_msg whole;
+	struct udphdr _uh;
 	struct in6_addr src;
-	u8 empty[COAP_HDR_LEN];
+	u32 plen = 0;
 
+	if (!msg || (!msg->payload && len > IOTGW_COAP_SCAN_MAX)) {
+		if (!iotgw_coap_req_parse_all(skb, off, len, &all, &whole)) {
+			kfree(all);
+			return false;
+		}
+		msg = &whole;
+	}
 	if (msg->type != COAP_TYPE_ACK && msg->type != COAP_TYPE_RST &&
 	    COAP_CODE_CLASS(msg->code) < 2)
-		return false;
+		goto out;
+	/* a response to one of ours carries our token */
+	if (msg->code != COAP_CODE_EMPTY &&
+	    msg->tkl != IOTGW_COAP_REQ_TOKEN_LEN)
+		goto out;
 	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
 	if (!uh)
-		return false;
+		goto out;
 	iotgw_skb_source(skb, &src);
+	/* copied before the lock, in case it answers a request */
+	if (msg->payload) {
+		plen = min_t(u32, len - msg->payload_off, IOTGW_QUEUE_DATA_MAX);
+		payload = kmalloc(plen, GFP_ATOMIC | __GFP_NOWARN);
+		if (!payload ||
+		    skb_copy_bits(skb, off + msg->payload_off, payload, plen)) {
+			/* dropped: the device or our retransmission repeats it */
+			kfree(payload);
+			kfree(all);
+			return true;
+		}
+	}
 
 	spin_lock(&reqs->lock);
 	if (msg->type == COAP_TYPE_ACK || msg->type == COAP_TYPE_RST) {
 		r = iotgw_coap_req_by_mid(reqs, msg->mid, &src, uh->source);
-		if (!r) {
+		if (!r || (msg->code != COAP_CODE_EMPTY &&
+			   !iotgw_coap_token_is(msg, r))) {
+			/* not ours: a userspace endpoint's, on the same port */
 			consumed = false;
 		} else if (r->state != IOTGW_COAP_REQ_ACTIVE) {
 			/* a late copy: already answered */
@@ -654,21 +740,22 @@ bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 		} else if (msg->code == COAP_CODE_EMPTY) {
 			/* a separate response follows; NSTART has room again */
 			r->acked = true;
+			iotgw_coap_req_settle(r);
 			done = true;
-		} else if (msg->tkl == IOTGW_COAP_REQ_TOKEN_LEN &&
-			   !memcmp(msg->token, r->token, msg->tkl)) {
-			iotgw_coap_req_answered(in, r, skb, off, len, msg,
+		} else {
+			iotgw_coap_req_answered(in, r, msg, &payload, plen,
 						false);
 			done = true;
 		}
 	} else {
-		r = iotgw_coap_req_by_token(reqs, msg, &src, uh->source);
+		r = iotgw_coap_req_by_token(reqs, msg->token, &src,
+					    uh->source);
 		if (!r) {
 			consumed = false;
 		} else {
 			if (r->state == IOTGW_COAP_REQ_ACTIVE) {
-				iotgw_coap_req_answered(in, r, skb, off, len,
-							msg, true);
+				iotgw_coap_req_answered(in, r, msg, &payload,
+							plen, true);
 				done = true;
 			}
 			/* acknowledge a separate response, each copy */
@@ -682,25 +769,45 @@ bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 		iotgw_stats_count(in->stats, IOTGW_CNT_REPLIES, 1);
 	if (done)
 		iotgw_coap_req_kick(reqs);
+	kfree(payload);
+	kfree(all);
 	return consumed;
+
+out:
+	kfree(all);
+	return false;
 }
 
 /*
- * @skb is an ICMP (@v6: ICMPv6) error at @off: if it reports one of our
- * requests undeliverable, that request fails. Softirq, under RCU.
+ * Whether ICMP destination unreachable @code (@v6: ICMPv6) is final for
+ * the request it quotes: RFC 1122 3.2.2.1 makes net, host and source
+ * route failures only a hint (Linux's icmp_err_convert[].fatal, and for
+ * ICMPv6 no route and address unreachable, which a failed neighbour
+ * resolution of the gateway's own sends).
  */
+static bool iotgw_icmp_unreach_is_hard(u8 code, bool v6)
+{
+	if (v6)
+		return code == ICMPV6_ADM_PROHIBITED ||
+		       code == ICMPV6_PORT_UNREACH ||
+		       code == ICMPV6_POLICY_FAIL ||
+		       code == ICMPV6_REJECT_ROUTE;
+	return code <= NR_ICMP_UNREACH && icmp_err_convert[code].fatal;
+}
+
 void iotgw_coap_req_icmp(struct iotgw_net *in, struct sk_buff *skb,
-			 unsigned int off, bool v6)
+			 unsigned int off, bool v6, unsigned int hook)
 {
 	struct iotgw_coap_reqs *reqs = iotgw_reqs(in);
 	__be16 sport = htons(rcu_dereference(in->config)->coap_port);
-	struct iotgw_coap_req *r, *found = NULL;
-	u8 _hdr[COAP_HDR_LEN], _type[2];
+	u8 _hdr[COAP_HDR_LEN + IOTGW_COAP_REQ_TOKEN_LEN], _type[2];
 	const struct udphdr *uh;
-	struct udphdr _uh;
+	struct iotgw_coap_req *r;
 	const u8 *type, *hdr;
+	struct udphdr _uh;
 	struct in6_addr dst;
 	unsigned int ioff;
+	bool kick = false;
 
 	type = skb_header_pointer(skb, off, sizeof(_type), _type);
 	if (!type)
@@ -720,7 +827,7 @@ void iotgw_coap_req_icmp(struct iotgw_net *in, struct sk_buff *skb,
 		struct iphdr _iph;
 		const struct iphdr *iph;
 
-		/* "fragmentation needed" is path MTU discovery, not a loss */
+		/* "fragmentation needed": the request goes out fragmented */
 		if (type[0] != ICMP_DEST_UNREACH || type[1] == ICMP_FRAG_NEEDED)
 			return;
 		iph = skb_header_pointer(skb, off + 8, sizeof(_iph), &_iph);
@@ -732,27 +839,34 @@ void iotgw_coap_req_icmp(struct iotgw_net *in, struct sk_buff *skb,
 	uh = skb_header_pointer(skb, ioff, sizeof(_uh), &_uh);
 	if (!uh || uh->source != sport)
 		return;
-	/* the quoted datagram's message ID, if the error quotes that far */
+	/*
+	 * The quoted request: a CON or NON with our token (not one of the
+	 * ACKs or answers the gateway sends from the same port).
+	 */
 	hdr = skb_header_pointer(skb, ioff + sizeof(*uh), sizeof(_hdr), _hdr);
+	if (!hdr || (hdr[0] >> 4 & 3) > COAP_TYPE_NON ||
+	    (hdr[0] & 0xf) != IOTGW_COAP_REQ_TOKEN_LEN)
+		return;
+	/* icmp_rcv() has not checked it yet: a corrupt one says nothing */
+	if (v6 ? nf_ip6_checksum(skb, hook, off, IPPROTO_ICMPV6) :
+		 nf_ip_checksum(skb, hook, off, IPPROTO_ICMP))
+		return;
 
 	spin_lock(&reqs->lock);
-	if (hdr) {
-		found = iotgw_coap_req_by_mid(reqs, get_unaligned_be16(hdr + 2),
-					      &dst, uh->dest);
-	} else {
-		list_for_each_entry(r, &reqs->active, list) {
-			if (r->port == uh->dest &&
-			    ipv6_addr_equal(&r->addr, &dst)) {
-				found = r;
-				break;
-			}
+	r = iotgw_coap_req_by_mid(reqs, get_unaligned_be16(hdr + 2), &dst,
+				  uh->dest);
+	if (r && r->state == IOTGW_COAP_REQ_ACTIVE &&
+	    !memcmp(hdr + COAP_HDR_LEN, r->token, IOTGW_COAP_REQ_TOKEN_LEN)) {
+		if (iotgw_icmp_unreach_is_hard(type[1], v6)) {
+			iotgw_coap_req_finish(in, r,
+					      IOTGW_COAP_STATUS_UNREACHABLE);
+			kick = true;
+		} else {
+			/* keep trying; if nothing answers, say unreachable */
+			r->soft_err = true;
 		}
 	}
-	if (found && found->state == IOTGW_COAP_REQ_ACTIVE)
-		iotgw_coap_req_finish(in, found, IOTGW_COAP_STATUS_UNREACHABLE);
-	else
-		found = NULL;
 	spin_unlock(&reqs->lock);
-	if (found)
+	if (kick)
 		iotgw_coap_req_kick(reqs);
 }

@@ -15,7 +15,7 @@
 struct iotgw_net;
 struct netlink_ext_ack;
 
-#define IOTGW_COAP_REQ_HASH_BITS	6
+#define IOTGW_COAP_REQ_HASH_BITS	8
 #define IOTGW_COAP_REQ_TOKEN_LEN	8
 
 enum iotgw_coap_req_state {
@@ -25,6 +25,15 @@ enum iotgw_coap_req_state {
 	IOTGW_COAP_REQ_LINGER,	/* reported; answers late copies */
 };
 
+/* A device requests go to: its interactions outstanding, for NSTART. */
+struct iotgw_coap_ep {
+	struct hlist_node node;		/* in iotgw_coap_reqs.eps */
+	struct in6_addr addr;
+	__be16 port;
+	unsigned int outstanding;	/* sent, not acknowledged or answered */
+	unsigned int users;		/* requests that point here */
+};
+
 /* One downlink request, from submission to its report and after. */
 struct iotgw_coap_req {
 	struct list_head list;		/* in the list of its state */
@@ -32,6 +41,9 @@ struct iotgw_coap_req {
 	struct hlist_node by_mid;
 	bool hashed;
 	bool held;			/* not started before the reply */
+	bool outstanding;		/* counted in ep->outstanding */
+	bool soft_err;			/* an ICMP error hinted at a loss */
+	struct iotgw_coap_ep *ep;
 	enum iotgw_coap_req_state state;
 	u64 id;
 	u64 cookie;
@@ -73,8 +85,9 @@ struct iotgw_coap_reqs {
 	unsigned int lingering;
 	unsigned int hashed;		/* active and lingering: rx looks */
 	u64 next_id;
-	struct hlist_head by_token[1 << IOTGW_COAP_REQ_HASH_BITS];
-	struct hlist_head by_mid[1 << IOTGW_COAP_REQ_HASH_BITS];
+	u32 seed;
+	/* each 1 << IOTGW_COAP_REQ_HASH_BITS buckets, one allocation */
+	struct hlist_head *by_token, *by_mid, *eps;
 };
 
 /* What a requester asks for. */
@@ -96,7 +109,7 @@ struct iotgw_coap_req_args {
 	u32 timeout_ms;			/* 0: MAX_TRANSMIT_WAIT */
 };
 
-void iotgw_coap_reqs_init(struct iotgw_coap_reqs *reqs);
+int iotgw_coap_reqs_init(struct iotgw_coap_reqs *reqs);
 void iotgw_coap_reqs_destroy(struct iotgw_coap_reqs *reqs);
 
 /*
@@ -118,20 +131,22 @@ void iotgw_coap_req_release(struct iotgw_net *in, u32 portid);
 
 /*
  * Whether a CoAP datagram that reached the gateway's CoAP port (@skb,
- * UDP header at @thoff, @len bytes of CoAP, parsed into @msg) answers a
- * downlink request; it is then consumed. Softirq, under RCU.
+ * UDP header at @thoff, @len bytes of CoAP, parsed into @msg, or NULL if
+ * the part the classifier scans could not tell) answers a downlink
+ * request; it is then consumed. Softirq, under RCU.
  */
 bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 		       unsigned int thoff, unsigned int len,
 		       const struct coap_msg *msg);
 
 /*
- * An ICMP (@v6: ICMPv6) message at @off in @skb, seen at LOCAL_IN: a
- * destination unreachable error quoting a request fails it. Softirq,
- * under RCU.
+ * An ICMP (@v6: ICMPv6) message at @off in @skb, seen at netfilter hook
+ * @hook (LOCAL_IN): a destination unreachable error quoting a request
+ * fails it, or, if it is only a hint (host or net unreachable), turns its
+ * timeout into unreachable. Softirq, under RCU.
  */
 void iotgw_coap_req_icmp(struct iotgw_net *in, struct sk_buff *skb,
-			 unsigned int off, bool v6);
+			 unsigned int off, bool v6, unsigned int hook);
 
 /* Whether any request could be answered now (cheap, racy). */
 static inline bool iotgw_coap_req_listening(const struct iotgw_coap_reqs *reqs)

@@ -6,6 +6,7 @@
 #include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "device.h"
@@ -13,10 +14,11 @@
 /* Bytes of topic a device entry keeps (the rest is cut). */
 #define IOTGW_DEVICE_TOPIC_MAX	256
 
-static u32 iotgw_device_hash(const struct in6_addr *addr, __be16 port)
+static u32 iotgw_device_hash(const struct iotgw_devices *devs,
+			     const struct in6_addr *addr, __be16 port)
 {
 	return hash_32(jhash2((__force const u32 *)addr->s6_addr32, 4,
-			      (__force u32)port),
+			      devs->seed ^ (__force u32)port),
 		       IOTGW_DEVICE_HASH_BITS);
 }
 
@@ -25,6 +27,7 @@ void iotgw_devices_init(struct iotgw_devices *devs)
 	spin_lock_init(&devs->lock);
 	INIT_LIST_HEAD(&devs->lru);
 	devs->count = 0;
+	devs->seed = get_random_u32();
 	memset(devs->hash, 0, sizeof(devs->hash));
 }
 
@@ -112,7 +115,8 @@ void iotgw_device_seen(struct iotgw_devices *devs, const struct in6_addr *addr,
 		       __be16 port, u8 proto, const char *topic, size_t len,
 		       unsigned int max)
 {
-	struct hlist_head *head = &devs->hash[iotgw_device_hash(addr, port)];
+	struct hlist_head *head = &devs->hash[iotgw_device_hash(devs, addr,
+								 port)];
 	unsigned long now = jiffies;
 	struct iotgw_device *dev;
 

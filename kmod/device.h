@@ -35,6 +35,7 @@ struct iotgw_devices {
 	spinlock_t lock;		/* writers; BH */
 	struct list_head lru;		/* least recently seen first */
 	unsigned int count;
+	u32 seed;
 	struct hlist_head hash[1 << IOTGW_DEVICE_HASH_BITS];
 };
 

@@ -70,7 +70,7 @@ static void iotgw_hook_icmp(struct sk_buff *skb,
 	    likely(!iotgw_coap_req_listening(&in->coap_reqs)))
 		return;
 	local_bh_disable();
-	iotgw_coap_req_icmp(in, skb, off, v6);
+	iotgw_coap_req_icmp(in, skb, off, v6, state->hook);
 	local_bh_enable();
 }
 

@@ -74,7 +74,7 @@ static struct netlink_range_validation iotgw_requests_max_range = {
 };
 
 static struct netlink_range_validation iotgw_device_max_range = {
-	.min = 0, .max = 1 << 20,
+	.min = 0, .max = 1 << 16,
 };
 
 static struct netlink_range_validation iotgw_rate_range = {

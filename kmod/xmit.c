@@ -254,6 +254,12 @@ static int iotgw_xmit_udp_to4(struct net *net, struct sk_buff *skb,
 		kfree_skb(skb);
 		return -EHOSTUNREACH;
 	}
+	/* one device: not a broadcast or multicast route */
+	if (rt->rt_type != RTN_UNICAST && rt->rt_type != RTN_LOCAL) {
+		ip_rt_put(rt);
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
 	skb_dst_set(skb, &rt->dst);
 	uh = iotgw_push_udp(skb, sport, dport);
 	ulen = skb->len;
@@ -268,7 +274,8 @@ static int iotgw_xmit_udp_to4(struct net *net, struct sk_buff *skb,
 	iph->version = 4;
 	iph->ihl = sizeof(*iph) / 4;
 	iph->tos = 0;
-	iph->frag_off = htons(IP_DF);
+	/* no path MTU discovery without a socket: let routers fragment */
+	iph->frag_off = 0;
 	iph->protocol = IPPROTO_UDP;
 	iph->saddr = fl4.saddr;
 	iph->daddr = fl4.daddr;

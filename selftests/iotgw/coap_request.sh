@@ -42,7 +42,8 @@ stop() { local p="PID_$1"; kill "${!p}" 2>/dev/null; wait "${!p}" 2>/dev/null; }
 rx_times() { awk '$1 == "rx" && $3 == "CON" { print $2 }' "$T/$1.log"; }
 
 # The device link must not lose its neighbour entry while netem drops
-# everything the device sends: no "host unreachable" from a failed ARP.
+# everything the device sends: a failed ARP would make the gateway's own
+# stack report "host unreachable", and a timeout would say unreachable.
 pin_neighbours() {
 	local mac
 

@@ -108,9 +108,12 @@
  *	address, and by message ID and token when piggybacked in an ACK,
  *	by token when separate; a separate CON response is acknowledged
  *	(again, if it is repeated). The outcome comes at the first of: a
- *	response, a Reset, an ICMP unreachable, the retransmissions running
- *	out without an ACK, or TIMEOUT_MS after the request (default: the
- *	RFC's MAX_TRANSMIT_WAIT for these parameters, 93 s by default).
+ *	response, a Reset, an ICMP port unreachable or prohibited, the
+ *	retransmissions running out without an ACK, or TIMEOUT_MS after the
+ *	request (default: the RFC's MAX_TRANSMIT_WAIT for these parameters,
+ *	93 s by default). An ICMP host or net unreachable is only a hint
+ *	(RFC 1122 3.2.2.1): the retransmissions go on, and if they run out
+ *	the outcome is UNREACHABLE rather than TIMEOUT.
  *	Requests waiting or outstanding in the namespace number at most
  *	COAP_REQUESTS_MAX (-ENOSPC beyond). When the requesting socket is
  *	closed, its requests are given up. A request whose message does
@@ -241,7 +244,7 @@
  *	IOTGW_CONFIG_A_COAP_REQUESTS_MAX u32, requests waiting or
  *					outstanding (1 to 65536, default 1024)
  *	IOTGW_CONFIG_A_DEVICE_MAX	u32, devices remembered (0: none, to
- *					1048576, default 4096)
+ *					65536, default 4096)
  * IOTGW_A_RULE (nest, enum iotgw_rule_attr)
  *	IOTGW_RULE_A_NAME	string, 1 to IOTGW_RULE_NAME_MAX - 1 bytes of
  *				[A-Za-z0-9_.-]
@@ -730,7 +733,11 @@ enum iotgw_coap_status {
 	/* no ACK after the retransmissions, or no response by the deadline */
 	IOTGW_COAP_STATUS_TIMEOUT,
 	IOTGW_COAP_STATUS_RESET,	/* the device sent a Reset */
-	IOTGW_COAP_STATUS_UNREACHABLE,	/* no route, or ICMP unreachable */
+	/*
+	 * no route; an ICMP port unreachable or prohibited; or no answer
+	 * after an ICMP host or net unreachable (a hint, RFC 1122 3.2.2.1)
+	 */
+	IOTGW_COAP_STATUS_UNREACHABLE,
 
 	__IOTGW_COAP_STATUS_MAX
 };
