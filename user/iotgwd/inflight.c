@@ -192,7 +192,7 @@ size_t inflight_expire(struct inflight *t, uint64_t now_ms,
 	size_t n = 0;
 
 	while ((e = TAILQ_FIRST(&t->lists[INFLIGHT_DONE])) &&
-	       now_ms - e->done_ms >= linger_ms) {
+	       now_ms >= e->done_ms + linger_ms) {
 		TAILQ_REMOVE(&t->lists[INFLIGHT_DONE], e, link);
 		t->counts[INFLIGHT_DONE]--;
 		tdelete(e, &t->by_id, compare_id);
