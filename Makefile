@@ -48,7 +48,7 @@ IOTGWD_OBJS := $(patsubst %.c,%.o,$(wildcard user/iotgwd/*.c))
 IOTGWD_LIB_OBJS = $(filter-out user/iotgwd/iotgwd.o,$(IOTGWD_OBJS))
 IOTGWD_HDRS := $(wildcard user/iotgwd/*.h)
 IOTGWD = user/iotgwd/iotgwd
-IOTGWD_LIBS = $(shell pkg-config --libs inih libmosquitto)
+IOTGWD_LIBS = $(shell pkg-config --libs inih libmosquitto json-c)
 IOTGWD_TESTS := $(patsubst %.c,%,$(wildcard user/tests/iotgwd_*_test.c))
 
 FUZZ_TARGETS := $(patsubst tools/fuzz/%.c,build/fuzz/%,$(wildcard tools/fuzz/fuzz_*.c))
@@ -113,6 +113,7 @@ $(IOTGWD): $(IOTGWD_OBJS) $(LIBNL) $(LIBPROTO)
 	$(CC) -o $@ $(IOTGWD_OBJS) $(LIBNL) $(LIBPROTO) $(NL_LIBS) $(IOTGWD_LIBS)
 # the daemon end to end: iotgwd, its netlink pointed at the test (LD_PRELOAD)
 user/tests/iotgwd_daemon_test: $(IOTGWD) build/user/iotgwd_fake_genl.so
+user/tests/iotgwd_downlink_test: $(IOTGWD) build/user/iotgwd_fake_genl.so
 build/user/iotgwd_fake_genl.so: user/tests/iotgwd_fake_genl.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -shared -fPIC -o $@ $< $(NL_LIBS)

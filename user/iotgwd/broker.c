@@ -109,6 +109,72 @@ static void on_publish(struct mosquitto *mosq, void *arg, int mid,
 		b->events->on_confirm(b, mid, reason_code, b->arg);
 }
 
+static void on_subscribe(struct mosquitto *mosq, void *arg, int mid,
+			 int qos_count, const int *granted_qos,
+			 const mosquitto_property *props)
+{
+	struct broker *b = arg;
+
+	(void)mosq;
+	(void)props;
+	if (b->events->on_subscribed && qos_count > 0)
+		b->events->on_subscribed(b, mid, granted_qos[0], b->arg);
+}
+
+/* A delivered message, with its MQTT 5 properties read, to on_message. */
+static void on_message(struct mosquitto *mosq, void *arg,
+		       const struct mosquitto_message *msg,
+		       const mosquitto_property *props)
+{
+	struct broker *b = arg;
+	struct broker_property user[BROKER_USER_PROPS_MAX];
+	struct broker_incoming m = {
+		.topic = msg->topic,
+		.payload = msg->payload,
+		.payload_len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0,
+		.qos = msg->qos,
+		.retain = msg->retain,
+		.user_props = user,
+	};
+	char *response_topic = NULL, *content_type = NULL;
+	const mosquitto_property *p = props;
+	void *correlation = NULL;
+	uint16_t correlation_len = 0;
+	char *name, *value;
+
+	(void)mosq;
+	if (!b->events->on_message || b->state == BROKER_STOPPED)
+		return;
+	if (mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC,
+					   &response_topic, false))
+		m.response_topic = response_topic;
+	if (mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA,
+					   &correlation, &correlation_len,
+					   false)) {
+		m.correlation_data = correlation;
+		m.correlation_len = correlation_len;
+	}
+	if (mosquitto_property_read_string(props, MQTT_PROP_CONTENT_TYPE,
+					   &content_type, false))
+		m.content_type = content_type;
+	for (bool skip = false;
+	     m.n_user_props < BROKER_USER_PROPS_MAX &&
+	     (p = mosquitto_property_read_string_pair(p, MQTT_PROP_USER_PROPERTY,
+						      &name, &value, skip));
+	     skip = true)
+		user[m.n_user_props++] = (struct broker_property){
+			.name = name, .value = value,
+		};
+	b->events->on_message(b, &m, b->arg);
+	for (size_t i = 0; i < m.n_user_props; i++) {
+		free((char *)user[i].name);
+		free((char *)user[i].value);
+	}
+	free(response_topic);
+	free(correlation);
+	free(content_type);
+}
+
 struct broker *broker_new(const struct broker_cfg *cfg,
 			  const struct broker_events *events, void *arg,
 			  char *err, size_t errlen)
@@ -152,6 +218,8 @@ struct broker *broker_new(const struct broker_cfg *cfg,
 	mosquitto_connect_callback_set(b->mosq, on_connect);
 	mosquitto_disconnect_callback_set(b->mosq, on_disconnect);
 	mosquitto_publish_v5_callback_set(b->mosq, on_publish);
+	mosquitto_message_v5_callback_set(b->mosq, on_message);
+	mosquitto_subscribe_v5_callback_set(b->mosq, on_subscribe);
 	return b;
 }
 
@@ -241,6 +309,22 @@ static int add_properties(mosquitto_property **props,
 		if (rc)
 			return rc;
 	}
+	for (size_t i = 0; i < msg->n_user_props; i++) {
+		rc = mosquitto_property_add_string_pair(props,
+							MQTT_PROP_USER_PROPERTY,
+							msg->user_props[i].name,
+							msg->user_props[i].value);
+		if (rc)
+			return rc;
+	}
+	if (msg->correlation_data) {
+		rc = mosquitto_property_add_binary(props,
+						   MQTT_PROP_CORRELATION_DATA,
+						   msg->correlation_data,
+						   (uint16_t)msg->correlation_len);
+		if (rc)
+			return rc;
+	}
 	if (msg->content_type)
 		return mosquitto_property_add_string(props,
 						     MQTT_PROP_CONTENT_TYPE,
@@ -260,6 +344,10 @@ enum broker_publish_result broker_publish(struct broker *b,
 		return BROKER_RETRY;
 	if (msg->payload_len > MQTT_MAX_PAYLOAD) {
 		*why = mosquitto_strerror(MOSQ_ERR_PAYLOAD_SIZE);
+		return BROKER_REFUSED;
+	}
+	if (msg->correlation_len > UINT16_MAX) {
+		*why = "correlation data longer than 65535 bytes";
 		return BROKER_REFUSED;
 	}
 	if (b->cfg->mqtt_version == CONFIG_MQTT_5) {
@@ -292,6 +380,27 @@ enum broker_publish_result broker_publish(struct broker *b,
 		*why = mosquitto_strerror(rc);
 		return BROKER_REFUSED;
 	}
+}
+
+int broker_subscribe(struct broker *b, const char *filter, int qos, int *mid,
+		     const char **why)
+{
+	bool v5 = b->cfg->mqtt_version == CONFIG_MQTT_5;
+	int rc;
+
+	*mid = 0;
+	rc = mosquitto_subscribe_v5(b->mosq, mid, filter, qos,
+				    v5 ? MQTT_SUB_OPT_NO_LOCAL : 0, NULL);
+	*why = rc ? mosquitto_strerror(rc) : NULL;
+	return rc ? -EIO : 0;
+}
+
+int broker_unsubscribe(struct broker *b, const char *filter, const char **why)
+{
+	int rc = mosquitto_unsubscribe(b->mosq, NULL, filter);
+
+	*why = rc ? mosquitto_strerror(rc) : NULL;
+	return rc ? -EIO : 0;
 }
 
 const char *broker_reason_string(int reason_code)

@@ -11,6 +11,11 @@
  * with their message ids, so a confirmation may come after a reconnect.
  * A QoS 0 message not yet written when the connection dropped is lost:
  * on_disconnect tells the owner to publish it again.
+ *
+ * Subscriptions (the commands' topic) are the owner's to make on every
+ * connect; what they deliver comes to on_message with the MQTT 5
+ * properties a request carries (Response Topic, Correlation Data,
+ * Content Type, user properties).
  */
 #ifndef IOTGWD_BROKER_H
 #define IOTGWD_BROKER_H
@@ -27,6 +32,31 @@
 
 struct broker;
 
+/* An MQTT 5 user property. */
+struct broker_property {
+	const char *name;
+	const char *value;
+};
+
+/* User properties of a delivered message that on_message sees, at most. */
+#define BROKER_USER_PROPS_MAX	16
+
+/* A message a subscription delivered; valid during on_message only. */
+struct broker_incoming {
+	const char *topic;
+	const void *payload;
+	size_t payload_len;
+	int qos;
+	bool retain;
+	/* MQTT 5 only; NULL (and 0): not in the message. */
+	const char *response_topic;
+	const void *correlation_data;
+	size_t correlation_len;
+	const char *content_type;
+	const struct broker_property *user_props;
+	size_t n_user_props;
+};
+
 struct broker_events {
 	/* Connected (CONNACK success): publish what waits. */
 	void (*on_connect)(struct broker *b, void *arg);
@@ -40,6 +70,15 @@ struct broker_events {
 	 */
 	void (*on_confirm)(struct broker *b, int mid, int reason_code,
 			   void *arg);
+	/* A subscription delivered @m (may be NULL: not subscribing). */
+	void (*on_message)(struct broker *b, const struct broker_incoming *m,
+			   void *arg);
+	/*
+	 * SUBACK of subscription @mid: the QoS granted, or 0x80 and above
+	 * (MQTT 5 reason codes; 0x80 with 3.1.1) when it was refused.
+	 */
+	void (*on_subscribed)(struct broker *b, int mid, int granted,
+			      void *arg);
 };
 
 /* A message to publish and what its MQTT 5 properties say. */
@@ -54,6 +93,10 @@ struct broker_message {
 	const char *proto;
 	const char *received;
 	const char *content_type;
+	const void *correlation_data;	/* with correlation_len bytes */
+	size_t correlation_len;
+	const struct broker_property *user_props; /* after the four above */
+	size_t n_user_props;
 };
 
 enum broker_publish_result {
@@ -88,6 +131,15 @@ bool broker_is_connected(const struct broker *b);
 enum broker_publish_result broker_publish(struct broker *b,
 					  const struct broker_message *msg,
 					  int *mid, const char **why);
+
+/*
+ * Subscribe to @filter with @qos (MQTT 5: without our own messages, No
+ * Local), its message id in *mid (for on_subscribed), or unsubscribe.
+ * Returns 0, or -EIO with *why set.
+ */
+int broker_subscribe(struct broker *b, const char *filter, int qos, int *mid,
+		     const char **why);
+int broker_unsubscribe(struct broker *b, const char *filter, const char **why);
 
 /* The text of an MQTT 5 reason code. */
 const char *broker_reason_string(int reason_code);

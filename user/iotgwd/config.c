@@ -5,7 +5,8 @@
  * names its line, and sees the [section] lines, which inih does not report
  * when a section has no keys, so that empty and duplicate sections are
  * found too. Nothing of the configuration is used before the whole file
- * was read and checked.
+ * was read and checked. The command keys of [broker NAME] and the
+ * [device NAME] sections are the downlink's (downlink.h).
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include <linux/iotgw.h>
 
 #include "proto/topic.h"
+#include "topic_match.h"
 
 #define SECTION_NAME_MAX	50	/* inih's INI_MAX_SECTION */
 #define FILTER_LEVELS_MAX	32
@@ -32,24 +34,32 @@ enum section_kind {
 	SECTION_GATEWAY,
 	SECTION_BROKER,
 	SECTION_RULE,
+	SECTION_DEVICE,
 };
 
-enum gateway_key { GW_ID, GW_CREDIT, GW_RETRY_MS, GW_N_KEYS };
+enum gateway_key {
+	GW_ID, GW_CREDIT, GW_RETRY_MS, GW_DEVICE_PORT, GW_COMMANDS_MAX,
+	GW_N_KEYS
+};
 
 enum broker_key {
 	BK_HOST, BK_PORT, BK_MQTT, BK_CLIENT_ID, BK_KEEPALIVE, BK_USERNAME,
 	BK_PASSWORD_FILE, BK_CA_FILE, BK_CERT_FILE, BK_KEY_FILE,
-	BK_CLEAN_START, BK_N_KEYS
+	BK_CLEAN_START, BK_COMMAND_TOPIC, BK_REPLY_TOPIC, BK_COMMAND_METHOD,
+	BK_COMMAND_TIMEOUT_MS, BK_COMMAND_CONFIRMABLE, BK_N_KEYS
 };
 
 enum rule_key {
 	RK_FILTER, RK_PROTO, RK_ACTION, RK_QOS, RK_BROKER, RK_TOPIC, RK_N_KEYS
 };
 
+enum device_key { DK_PATH, DK_ADDRESS, DK_N_KEYS };
+
 #define KEYS_MAX BK_N_KEYS
 
 static const char *const gateway_keys[GW_N_KEYS] = {
 	[GW_ID] = "id", [GW_CREDIT] = "credit", [GW_RETRY_MS] = "retry-ms",
+	[GW_DEVICE_PORT] = "device-port", [GW_COMMANDS_MAX] = "commands-max",
 };
 
 static const char *const broker_keys[BK_N_KEYS] = {
@@ -58,11 +68,19 @@ static const char *const broker_keys[BK_N_KEYS] = {
 	[BK_USERNAME] = "username", [BK_PASSWORD_FILE] = "password-file",
 	[BK_CA_FILE] = "ca-file", [BK_CERT_FILE] = "cert-file",
 	[BK_KEY_FILE] = "key-file", [BK_CLEAN_START] = "clean-start",
+	[BK_COMMAND_TOPIC] = "command-topic", [BK_REPLY_TOPIC] = "reply-topic",
+	[BK_COMMAND_METHOD] = "command-method",
+	[BK_COMMAND_TIMEOUT_MS] = "command-timeout-ms",
+	[BK_COMMAND_CONFIRMABLE] = "command-confirmable",
 };
 
 static const char *const rule_keys[RK_N_KEYS] = {
 	[RK_FILTER] = "filter", [RK_PROTO] = "proto", [RK_ACTION] = "action",
 	[RK_QOS] = "qos", [RK_BROKER] = "broker", [RK_TOPIC] = "topic",
+};
+
+static const char *const device_keys[DK_N_KEYS] = {
+	[DK_PATH] = "path", [DK_ADDRESS] = "address",
 };
 
 /* The line each key of a section was given on, 0 when it was not. */
@@ -88,6 +106,7 @@ struct parser {
 	struct key_lines gateway_keys;
 	struct section_extra *broker_extra;
 	struct section_extra *rule_extra;
+	struct section_extra *device_extra;
 	unsigned int err_line;	/* of the error in err, if failed */
 	bool failed;
 	bool out_of_memory;
@@ -123,7 +142,7 @@ static void fail_nomem(struct parser *p)
 	p->out_of_memory = true;
 }
 
-/* "gateway", "broker "NAME"" or "rule "NAME"": how errors name a section. */
+/* "gateway", "broker "NAME"", ...: how errors name a section. */
 static void section_desc(const struct parser *p, enum section_kind kind,
 			 size_t index, char *buf, size_t len)
 {
@@ -131,6 +150,8 @@ static void section_desc(const struct parser *p, enum section_kind kind,
 		snprintf(buf, len, "broker \"%s\"", p->cfg->brokers[index].name);
 	else if (kind == SECTION_RULE)
 		snprintf(buf, len, "rule \"%s\"", p->cfg->rules[index].name);
+	else if (kind == SECTION_DEVICE)
+		snprintf(buf, len, "device \"%s\"", p->cfg->devices[index].name);
 	else
 		snprintf(buf, len, "gateway");
 }
@@ -176,12 +197,72 @@ static int grow(void **array, size_t n, size_t size)
 	return 0;
 }
 
-static void section_start_named(struct parser *p, const char *type,
-				const char *name)
+/* How many sections of @kind there are, the name and line of the i-th. */
+static size_t named_sections(const struct config *cfg, enum section_kind kind)
+{
+	return kind == SECTION_BROKER ? cfg->n_brokers :
+	       kind == SECTION_RULE ? cfg->n_rules : cfg->n_devices;
+}
+
+static void named_section(const struct config *cfg, enum section_kind kind,
+			  size_t i, const char **name, unsigned int *line)
+{
+	if (kind == SECTION_BROKER) {
+		*name = cfg->brokers[i].name;
+		*line = cfg->brokers[i].line;
+	} else if (kind == SECTION_RULE) {
+		*name = cfg->rules[i].name;
+		*line = cfg->rules[i].line;
+	} else {
+		*name = cfg->devices[i].name;
+		*line = cfg->devices[i].line;
+	}
+}
+
+/* A new [TYPE NAME] of @kind: broker, rule or device. */
+static int add_named_section(struct parser *p, enum section_kind kind,
+			     size_t n, const char *name)
 {
 	struct config *cfg = p->cfg;
-	bool broker = !strcmp(type, "broker");
-	size_t n = broker ? cfg->n_brokers : cfg->n_rules;
+	char **slot;
+
+	if (kind == SECTION_BROKER) {
+		if (grow((void **)&cfg->brokers, n, sizeof(*cfg->brokers)) ||
+		    grow((void **)&p->broker_extra, n, sizeof(*p->broker_extra)))
+			return -ENOMEM;
+		cfg->brokers[n].line = p->lineno;
+		slot = &cfg->brokers[n].name;
+	} else if (kind == SECTION_RULE) {
+		if (grow((void **)&cfg->rules, n, sizeof(*cfg->rules)) ||
+		    grow((void **)&p->rule_extra, n, sizeof(*p->rule_extra)))
+			return -ENOMEM;
+		cfg->rules[n].line = p->lineno;
+		cfg->rules[n].qos = -1;
+		slot = &cfg->rules[n].name;
+	} else {
+		if (grow((void **)&cfg->devices, n, sizeof(*cfg->devices)) ||
+		    grow((void **)&p->device_extra, n, sizeof(*p->device_extra)))
+			return -ENOMEM;
+		cfg->devices[n].line = p->lineno;
+		slot = &cfg->devices[n].name;
+	}
+	*slot = strdup(name);
+	if (!*slot)
+		return -ENOMEM;
+	if (kind == SECTION_BROKER)
+		cfg->n_brokers++;
+	else if (kind == SECTION_RULE)
+		cfg->n_rules++;
+	else
+		cfg->n_devices++;
+	return 0;
+}
+
+static void section_start_named(struct parser *p, enum section_kind kind,
+				const char *type, const char *name)
+{
+	struct config *cfg = p->cfg;
+	size_t n = named_sections(cfg, kind);
 
 	if (!*name) {
 		fail(p, p->lineno, "[%s] needs a name: [%s NAME]", type, type);
@@ -194,11 +275,10 @@ static void section_start_named(struct parser *p, const char *type,
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *other = broker ? cfg->brokers[i].name :
-					     cfg->rules[i].name;
-		unsigned int line = broker ? cfg->brokers[i].line :
-					     cfg->rules[i].line;
+		const char *other;
+		unsigned int line;
 
+		named_section(cfg, kind, i, &other, &line);
 		if (!strcmp(other, name)) {
 			fail(p, p->lineno,
 			     "duplicate section [%s %s] (first at line %u)",
@@ -206,32 +286,12 @@ static void section_start_named(struct parser *p, const char *type,
 			return;
 		}
 	}
-	if (broker) {
-		if (grow((void **)&cfg->brokers, n, sizeof(*cfg->brokers)) ||
-		    grow((void **)&p->broker_extra, n, sizeof(*p->broker_extra)))
-			goto nomem;
-		cfg->brokers[n].line = p->lineno;
-		cfg->brokers[n].name = strdup(name);
-		if (!cfg->brokers[n].name)
-			goto nomem;
-		cfg->n_brokers++;
-		p->kind = SECTION_BROKER;
-	} else {
-		if (grow((void **)&cfg->rules, n, sizeof(*cfg->rules)) ||
-		    grow((void **)&p->rule_extra, n, sizeof(*p->rule_extra)))
-			goto nomem;
-		cfg->rules[n].line = p->lineno;
-		cfg->rules[n].qos = -1;
-		cfg->rules[n].name = strdup(name);
-		if (!cfg->rules[n].name)
-			goto nomem;
-		cfg->n_rules++;
-		p->kind = SECTION_RULE;
+	if (add_named_section(p, kind, n, name)) {
+		fail_nomem(p);
+		return;
 	}
+	p->kind = kind;
 	p->index = n;
-	return;
-nomem:
-	fail_nomem(p);
 }
 
 /* A [section] line: @text (@len bytes) is what stands between the brackets. */
@@ -269,11 +329,15 @@ static void section_start(struct parser *p, const char *text, size_t len)
 			p->gateway_line = p->lineno;
 			p->kind = SECTION_GATEWAY;
 		}
-	} else if (!strcmp(buf, "broker") || !strcmp(buf, "rule")) {
-		section_start_named(p, buf, name);
+	} else if (!strcmp(buf, "broker")) {
+		section_start_named(p, SECTION_BROKER, buf, name);
+	} else if (!strcmp(buf, "rule")) {
+		section_start_named(p, SECTION_RULE, buf, name);
+	} else if (!strcmp(buf, "device")) {
+		section_start_named(p, SECTION_DEVICE, buf, name);
 	} else {
 		fail(p, p->lineno,
-		     "unknown section [%.*s] (use [gateway], [broker NAME] or [rule NAME])",
+		     "unknown section [%.*s] (use [gateway], [broker NAME], [rule NAME] or [device NAME])",
 		     (int)len, text);
 	}
 }
@@ -468,15 +532,111 @@ static void gateway_key(struct parser *p, int key, const char *value)
 		if (number_key(p, "retry-ms", value, 100, 600000, &v))
 			cfg->retry_ms = (uint32_t)v;
 		break;
+	case GW_DEVICE_PORT:
+		if (number_key(p, "device-port", value, 0, 65535, &v))
+			cfg->device_port = (int)v;
+		break;
+	case GW_COMMANDS_MAX:
+		if (number_key(p, "commands-max", value, 1, 65536, &v))
+			cfg->commands_max = (uint32_t)v;
+		break;
 	case GW_N_KEYS:
 		break;
 	}
+}
+
+/* A template of @vars whose text between placeholders passes @check. */
+static bool template_key(struct parser *p, const char *key, const char *value,
+			 unsigned int vars,
+			 enum topic_err (*check)(const char *, size_t),
+			 struct template *t)
+{
+	char why[256];
+	int err;
+
+	template_free(t);
+	err = template_parse_vars(value, vars, t, why, sizeof(why));
+	if (err == -ENOMEM) {
+		fail_nomem(p);
+		return false;
+	}
+	if (err) {
+		fail_here(p, "%s \"%s\": %s", key, value, why);
+		return false;
+	}
+	for (size_t i = 0; i < t->n_parts; i++) {
+		const char *lit = t->parts[i].literal;
+		enum topic_err terr;
+
+		if (!lit)
+			continue;
+		terr = check(lit, strlen(lit));
+		if (terr) {
+			fail_here(p, "%s \"%s\": %s", key, value,
+				  topic_err_str(terr));
+			template_free(t);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The filter with the id @gateway, or NULL when out of memory. */
+static char *command_filter(const char *text, const char *gateway)
+{
+	struct template_vars v = { .value = { [TEMPLATE_GATEWAY] = gateway } };
+	struct template t;
+	char why[128];
+	char *out;
+
+	if (template_parse_vars(text, TEMPLATE_VAR(TEMPLATE_GATEWAY), &t, why,
+				sizeof(why)))
+		return NULL;
+	out = template_expand(&t, &v);
+	template_free(&t);
+	return out;
+}
+
+/*
+ * cmd/{gateway}/#: a filter with {gateway}, ending in "/#". Checked with
+ * a stand-in id here (any id is a valid topic level), expanded once the
+ * whole file is read.
+ */
+static bool command_topic_key(struct parser *p, struct broker_cfg *b,
+			      const char *value)
+{
+	struct template t = { NULL, 0 };
+	enum topic_err terr;
+	char *filter;
+	size_t len;
+
+	if (!template_key(p, "command-topic", value,
+			  TEMPLATE_VAR(TEMPLATE_GATEWAY), topic_filter_check,
+			  &t))
+		return false;
+	template_free(&t);
+	filter = command_filter(value, "gw");
+	if (!filter) {
+		fail_nomem(p);
+		return false;
+	}
+	len = strlen(filter);
+	terr = topic_filter_check(filter, len);
+	if (!terr && (len < 2 || strcmp(filter + len - 2, "/#")))
+		fail_here(p, "command-topic \"%s\": must end with \"/#\" (what \"#\" matches is the command's path)",
+			  value);
+	else if (terr)
+		fail_here(p, "command-topic \"%s\": %s", value,
+			  topic_err_str(terr));
+	free(filter);
+	return !p->failed && string_key(p, value, &b->command_topic);
 }
 
 static void broker_key(struct parser *p, int key, const char *value)
 {
 	struct broker_cfg *b = &p->cfg->brokers[p->index];
 	unsigned long v;
+	int method;
 
 	switch ((enum broker_key)key) {
 	case BK_HOST:
@@ -520,65 +680,67 @@ static void broker_key(struct parser *p, int key, const char *value)
 	case BK_CLEAN_START:
 		bool_key(p, "clean-start", value, &b->clean_start);
 		break;
+	case BK_COMMAND_TOPIC:
+		command_topic_key(p, b, value);
+		break;
+	case BK_REPLY_TOPIC:
+		if (template_key(p, "reply-topic", value,
+				 TEMPLATE_VAR(TEMPLATE_GATEWAY) |
+				 TEMPLATE_VAR(TEMPLATE_PATH),
+				 topic_name_check, &b->reply_tmpl))
+			string_key(p, value, &b->reply_topic);
+		break;
+	case BK_COMMAND_METHOD:
+		method = coap_method_parse(value);
+		if (method < 0)
+			fail_here(p, "\"%s\" for \"command-method\" is not get, post, put or delete",
+				  value);
+		else
+			b->command_method = (uint8_t)method;
+		break;
+	case BK_COMMAND_TIMEOUT_MS:
+		if (number_key(p, "command-timeout-ms", value, 100, 3600000, &v))
+			b->command_timeout_ms = (uint32_t)v;
+		break;
+	case BK_COMMAND_CONFIRMABLE:
+		bool_key(p, "command-confirmable", value,
+			 &b->command_confirmable);
+		break;
 	case BK_N_KEYS:
 		break;
 	}
 }
 
-static bool filter_key(struct parser *p, struct rule_cfg *r, const char *value)
+/* A rule's filter, or a device's path: an MQTT topic filter. */
+static bool filter_key(struct parser *p, const char *key, const char *value,
+		       char **out)
 {
-	size_t len = strlen(value), levels = 1;
+	size_t len = strlen(value);
 	enum topic_err terr;
 
 	if (len > IOTGW_FILTER_MAX) {
-		fail_here(p, "filter longer than %d bytes", IOTGW_FILTER_MAX);
+		fail_here(p, "%s longer than %d bytes", key, IOTGW_FILTER_MAX);
 		return false;
 	}
 	terr = topic_filter_check(value, len);
 	if (terr) {
-		fail_here(p, "filter \"%s\": %s", value, topic_err_str(terr));
+		fail_here(p, "%s \"%s\": %s", key, value, topic_err_str(terr));
 		return false;
 	}
-	for (const char *c = value; *c; c++)
-		levels += *c == '/';
-	if (levels > FILTER_LEVELS_MAX) {
-		fail_here(p, "filter \"%s\": more than %d levels", value,
+	if (topic_levels(value) > FILTER_LEVELS_MAX) {
+		fail_here(p, "%s \"%s\": more than %d levels", key, value,
 			  FILTER_LEVELS_MAX);
 		return false;
 	}
-	return string_key(p, value, &r->filter);
+	return string_key(p, value, out);
 }
 
 /* The template, its text between placeholders a valid topic name. */
 static bool topic_key(struct parser *p, struct rule_cfg *r, const char *value)
 {
-	char why[256];
-	int err;
-
-	template_free(&r->tmpl);
-	err = template_parse(value, &r->tmpl, why, sizeof(why));
-	if (err == -ENOMEM) {
-		fail_nomem(p);
-		return false;
-	}
-	if (err) {
-		fail_here(p, "topic \"%s\": %s", value, why);
-		return false;
-	}
-	for (size_t i = 0; i < r->tmpl.n_parts; i++) {
-		const char *lit = r->tmpl.parts[i].literal;
-		enum topic_err terr;
-
-		if (!lit)
-			continue;
-		terr = topic_name_check(lit, strlen(lit));
-		if (terr) {
-			fail_here(p, "topic \"%s\": %s", value,
-				  topic_err_str(terr));
-			return false;
-		}
-	}
-	return string_key(p, value, &r->topic);
+	return template_key(p, "topic", value, TEMPLATE_RULE_VARS,
+			    topic_name_check, &r->tmpl) &&
+	       string_key(p, value, &r->topic);
 }
 
 static void rule_key(struct parser *p, int key, const char *value)
@@ -587,7 +749,7 @@ static void rule_key(struct parser *p, int key, const char *value)
 
 	switch ((enum rule_key)key) {
 	case RK_FILTER:
-		filter_key(p, r, value);
+		filter_key(p, "filter", value, &r->filter);
 		break;
 	case RK_PROTO:
 		if (!strcmp(value, "coap"))
@@ -628,6 +790,26 @@ static void rule_key(struct parser *p, int key, const char *value)
 	}
 }
 
+static void device_key(struct parser *p, int key, const char *value)
+{
+	struct device_cfg *d = &p->cfg->devices[p->index];
+	char why[160];
+
+	switch ((enum device_key)key) {
+	case DK_PATH:
+		filter_key(p, "path", value, &d->path);
+		break;
+	case DK_ADDRESS:
+		if (coap_address_parse(value, &d->addr, why, sizeof(why)))
+			fail_here(p, "address \"%s\": %s", value, why);
+		else
+			string_key(p, value, &d->address);
+		break;
+	case DK_N_KEYS:
+		break;
+	}
+}
+
 static int config_handler(void *user, const char *section, const char *name,
 			  const char *value)
 {
@@ -660,10 +842,14 @@ static int config_handler(void *user, const char *section, const char *name,
 		keys = broker_keys;
 		n_keys = BK_N_KEYS;
 		lines = &p->broker_extra[p->index].keys;
-	} else {
+	} else if (p->kind == SECTION_RULE) {
 		keys = rule_keys;
 		n_keys = RK_N_KEYS;
 		lines = &p->rule_extra[p->index].keys;
+	} else {
+		keys = device_keys;
+		n_keys = DK_N_KEYS;
+		lines = &p->device_extra[p->index].keys;
 	}
 	key = find_key(keys, n_keys, name);
 	if (key < 0) {
@@ -684,9 +870,69 @@ static int config_handler(void *user, const char *section, const char *name,
 		gateway_key(p, key, value);
 	else if (p->kind == SECTION_BROKER)
 		broker_key(p, key, value);
-	else
+	else if (p->kind == SECTION_RULE)
 		rule_key(p, key, value);
+	else
+		device_key(p, key, value);
 	return 1;
+}
+
+/* The command keys of broker @i: with command-topic only, defaults. */
+static void check_broker_commands(struct parser *p, size_t i)
+{
+	static const enum broker_key need_topic[] = {
+		BK_REPLY_TOPIC, BK_COMMAND_METHOD, BK_COMMAND_TIMEOUT_MS,
+		BK_COMMAND_CONFIRMABLE,
+	};
+	struct config *cfg = p->cfg;
+	struct broker_cfg *b = &cfg->brokers[i];
+	const struct key_lines *k = &p->broker_extra[i].keys;
+	struct template_vars v = { .value = {
+		[TEMPLATE_GATEWAY] = cfg->gateway_id, [TEMPLATE_PATH] = "x",
+	} };
+	char *sample;
+
+#define fail_broker(line, ...) fail_in(p, line, SECTION_BROKER, i, __VA_ARGS__)
+	if (!b->command_topic) {
+		for (size_t n = 0; n < sizeof(need_topic) / sizeof(need_topic[0]);
+		     n++) {
+			if (!k->line[need_topic[n]])
+				continue;
+			fail_broker(k->line[need_topic[n]],
+				    "%s needs command-topic",
+				    broker_keys[need_topic[n]]);
+			return;
+		}
+		return;
+	}
+	if (!k->line[BK_COMMAND_METHOD])
+		b->command_method = COAP_METHOD_POST;
+	if (!k->line[BK_COMMAND_CONFIRMABLE])
+		b->command_confirmable = true;
+	b->command_filter = command_filter(b->command_topic, cfg->gateway_id);
+	if (!b->command_filter) {
+		fail_nomem(p);
+		return;
+	}
+	/* it ends with "/#": the levels before are the ones with a "/" */
+	b->command_levels = (unsigned int)topic_levels(b->command_filter) - 1;
+	if (!b->reply_topic) {
+		if (b->mqtt_version == CONFIG_MQTT_311)
+			fail_broker(k->line[BK_COMMAND_TOPIC],
+				    "command-topic needs reply-topic with mqtt = 3.1.1 (which has no Response Topic)");
+		return;
+	}
+	sample = template_expand(&b->reply_tmpl, &v);
+	if (!sample) {
+		fail_nomem(p);
+		return;
+	}
+	if (topic_match(b->command_filter, sample))
+		fail_broker(k->line[BK_REPLY_TOPIC],
+			    "reply-topic \"%s\" is under command-topic \"%s\": answers would come back as commands",
+			    b->reply_topic, b->command_topic);
+	free(sample);
+#undef fail_broker
 }
 
 /* Defaults and what needs the whole file: required keys, references. */
@@ -725,6 +971,22 @@ static void check_brokers(struct parser *p)
 			b->client_id = NULL;
 			fail_nomem(p);
 		}
+		if (!p->failed)
+			check_broker_commands(p, i);
+	}
+}
+
+static void check_devices(struct parser *p)
+{
+	for (size_t i = 0; i < p->cfg->n_devices && !p->failed; i++) {
+		const struct device_cfg *d = &p->cfg->devices[i];
+
+		if (!d->path)
+			fail_in(p, d->line, SECTION_DEVICE, i,
+				"missing \"path\"");
+		else if (!d->address)
+			fail_in(p, d->line, SECTION_DEVICE, i,
+				"missing \"address\"");
 	}
 }
 
@@ -797,9 +1059,14 @@ static void check_config(struct parser *p)
 		cfg->credit = CONFIG_DEFAULT_CREDIT;
 	if (!cfg->retry_ms)
 		cfg->retry_ms = CONFIG_DEFAULT_RETRY_MS;
+	if (!p->gateway_keys.line[GW_DEVICE_PORT])
+		cfg->device_port = CONFIG_DEFAULT_DEVICE_PORT;
+	if (!cfg->commands_max)
+		cfg->commands_max = CONFIG_DEFAULT_COMMANDS_MAX;
 	check_brokers(p);
 	for (size_t i = 0; i < cfg->n_rules && !p->failed; i++)
 		check_rule(p, i);
+	check_devices(p);
 	if (p->failed)
 		return;
 	cfg->rules_by_name = calloc(cfg->n_rules + 1, sizeof(*cfg->rules_by_name));
@@ -819,6 +1086,7 @@ static void parser_free(struct parser *p)
 		free(p->rule_extra[i].broker_name);
 	free(p->rule_extra);
 	free(p->broker_extra);
+	free(p->device_extra);
 }
 
 int config_load(const char *path, struct config **out, char *err,
@@ -884,7 +1152,17 @@ void config_free(struct config *cfg)
 		free(b->ca_file);
 		free(b->cert_file);
 		free(b->key_file);
+		free(b->command_topic);
+		free(b->command_filter);
+		free(b->reply_topic);
+		template_free(&b->reply_tmpl);
 	}
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		free(cfg->devices[i].name);
+		free(cfg->devices[i].path);
+		free(cfg->devices[i].address);
+	}
+	free(cfg->devices);
 	for (size_t i = 0; i < cfg->n_rules; i++) {
 		struct rule_cfg *r = &cfg->rules[i];
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * iotgwd's configuration file, read with inih: one [gateway] section, one
- * [broker NAME] per cloud broker, one [rule NAME] per kernel rule. The
+ * [broker NAME] per cloud broker, one [rule NAME] per kernel rule, one
+ * [device NAME] per CoAP device commands are sent to by path. The
  * whole file is checked before anything uses it; the first error is
  * reported as "FILE:LINE: SECTION: what is wrong".
  */
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "coap_text.h"
 #include "template.h"
 
 #define CONFIG_DEFAULT_CREDIT		256
@@ -19,6 +21,8 @@
 #define CONFIG_DEFAULT_PORT		1883
 #define CONFIG_DEFAULT_TLS_PORT		8883
 #define CONFIG_DEFAULT_KEEPALIVE	30
+#define CONFIG_DEFAULT_DEVICE_PORT	5683
+#define CONFIG_DEFAULT_COMMANDS_MAX	256
 
 /* MQTT protocol versions, as libmosquitto numbers them. */
 #define CONFIG_MQTT_311	4
@@ -39,6 +43,15 @@ struct broker_cfg {
 	char *cert_file;
 	char *key_file;
 	bool clean_start;
+	/* Commands from the cloud to the devices; no command_topic: none. */
+	char *command_topic;		/* the filter as written */
+	char *command_filter;		/* with {gateway} expanded */
+	unsigned int command_levels;	/* of the filter before its "#" */
+	char *reply_topic;		/* the template's text, NULL: none */
+	struct template reply_tmpl;
+	uint8_t command_method;		/* enum coap_text_method */
+	uint32_t command_timeout_ms;	/* 0: the kernel's deadline */
+	bool command_confirmable;
 };
 
 struct rule_cfg {
@@ -53,6 +66,15 @@ struct rule_cfg {
 	struct template tmpl;
 };
 
+/* Commands whose path matches @path go to @addr. */
+struct device_cfg {
+	char *name;
+	unsigned int line;		/* of its [device NAME] line */
+	char *path;			/* a topic filter over command paths */
+	char *address;			/* as written */
+	struct coap_address addr;
+};
+
 struct config {
 	char *path;
 	char *gateway_id;
@@ -63,6 +85,10 @@ struct config {
 	struct rule_cfg *rules;		/* in file order */
 	size_t n_rules;
 	struct rule_cfg **rules_by_name; /* sorted, for config_find_rule() */
+	struct device_cfg *devices;	/* in file order */
+	size_t n_devices;
+	int device_port;		/* for table devices; 0: theirs */
+	uint32_t commands_max;		/* pending at once */
 };
 
 /*
@@ -79,7 +105,10 @@ const struct rule_cfg *config_find_rule(const struct config *cfg,
 const struct broker_cfg *config_find_broker(const struct config *cfg,
 					    const char *name);
 
-/* Whether two brokers are configured alike (a reload keeps the session). */
+/*
+ * Whether two brokers are configured alike (a reload keeps the session);
+ * the command settings do not count.
+ */
 bool broker_cfg_equal(const struct broker_cfg *a, const struct broker_cfg *b);
 /* Whether two rules ask the kernel for the same thing. */
 bool rule_cfg_kernel_equal(const struct rule_cfg *a, const struct rule_cfg *b);

@@ -28,6 +28,7 @@ struct forwarder {
 	bool publishing_confirmed;
 	int publishing_reason;
 	bool stopping;
+	const struct forward_listener *listener;
 	uint64_t last_tick_ms;
 	struct forward_stats stats;
 	struct log_ratelimit rl_unknown_rule, rl_refused, rl_failed;
@@ -90,6 +91,12 @@ void forwarder_free(struct forwarder *f)
 	free(f->brokers);
 	inflight_free(f->inflight);
 	free(f);
+}
+
+void forwarder_set_listener(struct forwarder *f,
+			    const struct forward_listener *l)
+{
+	f->listener = l;
 }
 
 void forwarder_start(struct forwarder *f, uint64_t now_ms)
@@ -291,7 +298,27 @@ static void on_broker_connect(struct broker *b, void *arg)
 {
 	struct forwarder *f = arg;
 
+	if (f->listener && f->listener->on_connect)
+		f->listener->on_connect(b, f->listener->arg);
 	publish_held(f, b, clock_now_ms());
+}
+
+static void on_broker_subscribed(struct broker *b, int mid, int granted,
+				 void *arg)
+{
+	struct forwarder *f = arg;
+
+	if (f->listener && f->listener->on_subscribed)
+		f->listener->on_subscribed(b, mid, granted, f->listener->arg);
+}
+
+static void on_broker_message(struct broker *b,
+			      const struct broker_incoming *m, void *arg)
+{
+	struct forwarder *f = arg;
+
+	if (f->listener && f->listener->on_message)
+		f->listener->on_message(b, m, f->listener->arg);
 }
 
 /* A QoS 0 message not written yet is lost with the connection. */
@@ -323,6 +350,9 @@ static void on_broker_confirm(struct broker *b, int mid, int reason,
 		return;
 	}
 	e = inflight_find_mid(f->inflight, b, mid);
+	if (!e && f->listener && f->listener->on_confirm &&
+	    f->listener->on_confirm(b, mid, reason, f->listener->arg))
+		return;
 	if (!e) {
 		log_verbose("broker %s confirmed message id %d, which is not ours (any more)",
 			    broker_name(b), mid);
@@ -335,6 +365,8 @@ static const struct broker_events forward_broker_events = {
 	.on_connect = on_broker_connect,
 	.on_disconnect = on_broker_disconnect,
 	.on_confirm = on_broker_confirm,
+	.on_message = on_broker_message,
+	.on_subscribed = on_broker_subscribed,
 };
 
 /* Nack what goes to @b: it is gone from the configuration. */
@@ -401,6 +433,8 @@ int forwarder_reconfigure(struct forwarder *f, const struct config *cfg,
 						broker_name(old)))
 				successor = next[i];
 		broker_stop(old);
+		if (f->listener && f->listener->on_broker_gone)
+			f->listener->on_broker_gone(old, f->listener->arg);
 		if (successor) {
 			log_info("broker %s: settings changed, connecting anew",
 				 broker_name(old));
@@ -408,9 +442,11 @@ int forwarder_reconfigure(struct forwarder *f, const struct config *cfg,
 		} else {
 			size_t n = nack_owned(f, old, now_ms);
 
-			log_info("broker %s: removed%s%zu%s",
-				 broker_name(old), n ? ", " : "", n,
-				 n ? " messages for it nacked" : "");
+			if (n)
+				log_info("broker %s: removed, %zu messages for it nacked",
+					 broker_name(old), n);
+			else
+				log_info("broker %s: removed", broker_name(old));
 		}
 		broker_free(old);
 	}
@@ -500,6 +536,15 @@ size_t forwarder_n_brokers(const struct forwarder *f)
 struct broker *forwarder_broker(const struct forwarder *f, size_t i)
 {
 	return f->brokers[i];
+}
+
+struct broker *forwarder_find_broker(const struct forwarder *f,
+				     const char *name)
+{
+	for (size_t i = 0; i < f->n_brokers; i++)
+		if (!strcmp(broker_name(f->brokers[i]), name))
+			return f->brokers[i];
+	return NULL;
 }
 
 const struct forward_stats *forwarder_stats(const struct forwarder *f)

@@ -10,6 +10,7 @@
 #ifndef IOTGWD_FORWARD_H
 #define IOTGWD_FORWARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,23 @@ struct forward_stats {
 	uint64_t nacked;
 };
 
+/*
+ * Who else hears from the brokers the forwarder holds: the downlink's
+ * commands (downlink.h). Each may be NULL.
+ */
+struct forward_listener {
+	void (*on_connect)(struct broker *b, void *arg);
+	/* A confirmation the forwarder did not wait for: true if @arg's. */
+	bool (*on_confirm)(struct broker *b, int mid, int reason, void *arg);
+	void (*on_message)(struct broker *b, const struct broker_incoming *m,
+			   void *arg);
+	void (*on_subscribed)(struct broker *b, int mid, int granted,
+			      void *arg);
+	/* A reload is about to free @b. */
+	void (*on_broker_gone)(struct broker *b, void *arg);
+	void *arg;
+};
+
 struct forwarder;
 
 /* Brokers for each of @cfg's, not connected yet; @cfg must outlive it. */
@@ -45,6 +63,10 @@ struct forwarder *forwarder_new(const struct config *cfg,
 void forwarder_free(struct forwarder *f);
 
 void forwarder_start(struct forwarder *f, uint64_t now_ms);
+
+/* Tell @l (which must outlive @f) what the brokers do. */
+void forwarder_set_listener(struct forwarder *f,
+			    const struct forward_listener *l);
 
 /* A message from the kernel (consumer_msg_fn): @m becomes the forwarder's. */
 void forwarder_on_msg(struct queue_msg *m, void *arg);
@@ -73,6 +95,9 @@ int forwarder_timeout_ms(const struct forwarder *f, uint64_t now_ms);
 
 size_t forwarder_n_brokers(const struct forwarder *f);
 struct broker *forwarder_broker(const struct forwarder *f, size_t i);
+/* The broker configured as @name, or NULL. */
+struct broker *forwarder_find_broker(const struct forwarder *f,
+				     const char *name);
 const struct forward_stats *forwarder_stats(const struct forwarder *f);
 
 #endif /* IOTGWD_FORWARD_H */

@@ -2,14 +2,17 @@
 /*
  * iotgwd: consumes the iotgw kernel module's QoS queue over generic
  * netlink and forwards the messages to cloud MQTT brokers, acking each to
- * the kernel once its broker confirmed it.
+ * the kernel once its broker confirmed it; and carries commands from the
+ * brokers to the devices as CoAP requests the kernel sends, answering
+ * each with its outcome (downlink.h).
  *
  * Start: read the whole configuration, load its rules into the kernel,
- * bind as the queue's consumer, connect the brokers. Then one poll loop
- * for the signals (signalfd), the consumer socket and the brokers'
- * sockets. SIGHUP reloads; SIGTERM and SIGINT flush the acks, wait up to
- * SHUTDOWN_WAIT_MS for the brokers' outstanding confirmations, unbind and
- * disconnect.
+ * bind as the queue's consumer, open the downlink's socket, connect the
+ * brokers. Then one poll loop for the signals (signalfd), the consumer
+ * socket, the downlink socket and the brokers' sockets. SIGHUP reloads;
+ * SIGTERM and SIGINT flush the acks, answer the pending commands, wait up
+ * to SHUTDOWN_WAIT_MS for the brokers' outstanding confirmations, unbind
+ * and disconnect.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +28,7 @@
 #include "clock.h"
 #include "config.h"
 #include "consumer.h"
+#include "downlink.h"
 #include "forward.h"
 #include "iotgw_nl.h"
 #include "log.h"
@@ -37,6 +41,8 @@
 #define DEFAULT_CONFIG		"/etc/iotgw/iotgwd.conf"
 #define SHUTDOWN_WAIT_MS	2000
 
+#define FIXED_FDS	3
+
 /* Exit statuses. */
 #define EXIT_CONFIG	2	/* the configuration is wrong, or the usage */
 
@@ -46,10 +52,12 @@ struct daemon {
 	struct iotgw_nl nl;	/* requests: rules */
 	struct consumer *consumer;
 	struct forwarder *fwd;
+	struct downlink *dl;
 	struct rule_names loaded;
 	int signal_fd;
-	struct pollfd *fds;	/* the poll set: signals, consumer, brokers */
-	struct broker **polled;	/* the broker of each fds[i], i >= 2 */
+	/* the poll set: signals, consumer, downlink, then the brokers */
+	struct pollfd *fds;
+	struct broker **polled;	/* the broker of each fds[i], i >= FIXED_FDS */
 	size_t fds_size;
 	bool stopping;
 	uint64_t stop_deadline_ms;
@@ -138,10 +146,11 @@ static void reload(struct daemon *d)
 		config_free(cfg);
 		return;
 	}
+	downlink_reconfigure(d->dl, cfg);
 	config_free(d->cfg);
 	d->cfg = cfg;
-	log_info("%s: brokers: %zu, rules: %zu", d->path, cfg->n_brokers,
-		 cfg->n_rules);
+	log_info("%s: brokers: %zu, rules: %zu, devices: %zu", d->path,
+		 cfg->n_brokers, cfg->n_rules, cfg->n_devices);
 }
 
 static void handle_signals(struct daemon *d)
@@ -160,6 +169,7 @@ static void handle_signals(struct daemon *d)
 		d->stopping = true;
 		d->stop_deadline_ms = clock_now_ms() + SHUTDOWN_WAIT_MS;
 		forwarder_stop_accepting(d->fwd);
+		downlink_stop(d->dl);
 		consumer_flush(d->consumer);
 	}
 }
@@ -199,19 +209,22 @@ static int run(struct daemon *d)
 		size_t n_brokers = forwarder_n_brokers(d->fwd);
 		uint64_t now = clock_now_ms();
 		struct pollfd *fds;
-		nfds_t n = 2;
+		nfds_t n = FIXED_FDS;
 		int timeout;
 
-		if (d->stopping && (forwarder_unconfirmed(d->fwd) == 0 ||
+		if (d->stopping && ((forwarder_unconfirmed(d->fwd) == 0 &&
+				     downlink_unconfirmed(d->dl) == 0) ||
 				    now >= d->stop_deadline_ms))
 			return 0;
-		if (grow_poll_set(d, 2 + n_brokers) < 0) {
+		if (grow_poll_set(d, FIXED_FDS + n_brokers) < 0) {
 			log_error("out of memory");
 			return 1;
 		}
 		fds = d->fds;
 		fds[0] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = consumer_fd(d->consumer),
+					  .events = POLLIN };
+		fds[2] = (struct pollfd){ .fd = downlink_fd(d->dl),
 					  .events = POLLIN };
 		for (size_t i = 0; i < n_brokers; i++) {
 			struct broker *b = forwarder_broker(d->fwd, i);
@@ -226,6 +239,7 @@ static int run(struct daemon *d)
 		}
 		timeout = min_timeout(forwarder_timeout_ms(d->fwd, now),
 				      consumer_timeout_ms(d->consumer, now));
+		timeout = min_timeout(timeout, downlink_timeout_ms(d->dl, now));
 		if (d->stopping)
 			timeout = min_timeout(timeout,
 					      (int)(d->stop_deadline_ms - now));
@@ -238,12 +252,17 @@ static int run(struct daemon *d)
 			log_error("the netlink socket broke");
 			return 1;
 		}
-		for (nfds_t i = 2; i < n; i++)
+		if (fds[2].revents && downlink_receive(d->dl) < 0) {
+			log_error("the downlink's netlink socket broke");
+			return 1;
+		}
+		for (nfds_t i = FIXED_FDS; i < n; i++)
 			if (fds[i].revents)
 				broker_handle(d->polled[i], fds[i].revents,
 					      now);
 		forwarder_tick(d->fwd, now);
 		consumer_tick(d->consumer, now);
+		downlink_tick(d->dl, now);
 		/* Last: a reload may replace the brokers polled above. */
 		if (fds[0].revents)
 			handle_signals(d);
@@ -305,6 +324,11 @@ static int start(struct daemon *d, bool foreground)
 		log_error("%s", err);
 		return 1;
 	}
+	d->dl = downlink_new(d->cfg, d->fwd, d->nl.family, err, sizeof(err));
+	if (!d->dl) {
+		log_error("%s", err);
+		return 1;
+	}
 	if (!foreground) {
 		if (daemon(0, 0) < 0) {
 			log_error("daemon: %s", strerror(errno));
@@ -313,15 +337,16 @@ static int start(struct daemon *d, bool foreground)
 		log_close();
 		log_open(true, log_is_verbose());
 	}
-	log_info("bound to the queue (credit %u, retry-ms %u); brokers: %zu, rules: %zu",
+	log_info("bound to the queue (credit %u, retry-ms %u); brokers: %zu, rules: %zu, devices: %zu",
 		 d->cfg->credit, d->cfg->retry_ms, d->cfg->n_brokers,
-		 d->cfg->n_rules);
+		 d->cfg->n_rules, d->cfg->n_devices);
 	forwarder_start(d->fwd, clock_now_ms());
 	return -1;
 }
 
 static void cleanup(struct daemon *d)
 {
+	downlink_free(d->dl);
 	forwarder_free(d->fwd);
 	consumer_close(d->consumer);
 	if (d->nl.sock)
@@ -380,8 +405,9 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (check_only) {
-		printf("iotgwd: %s: configuration ok (brokers: %zu, rules: %zu)\n",
-		       d.path, d.cfg->n_brokers, d.cfg->n_rules);
+		printf("iotgwd: %s: configuration ok (brokers: %zu, rules: %zu, devices: %zu)\n",
+		       d.path, d.cfg->n_brokers, d.cfg->n_rules,
+		       d.cfg->n_devices);
 		config_free(d.cfg);
 		return 0;
 	}

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -30,26 +31,35 @@ const char *message_proto_name(uint8_t proto)
 }
 
 /* RFC 7252 section 12.3 and the IANA CoAP Content-Formats registry. */
+static const struct {
+	int format;
+	const char *type;
+} content_types[] = {
+	{ 0, "text/plain;charset=utf-8" },
+	{ 40, "application/link-format" },
+	{ 41, "application/xml" },
+	{ 42, "application/octet-stream" },
+	{ 47, "application/exi" },
+	{ 50, "application/json" },
+	{ 60, "application/cbor" },
+};
+
+#define N_CONTENT_TYPES (sizeof(content_types) / sizeof(content_types[0]))
+
 const char *message_content_type(int content_format)
 {
-	switch (content_format) {
-	case 0:
-		return "text/plain;charset=utf-8";
-	case 40:
-		return "application/link-format";
-	case 41:
-		return "application/xml";
-	case 42:
-		return "application/octet-stream";
-	case 47:
-		return "application/exi";
-	case 50:
-		return "application/json";
-	case 60:
-		return "application/cbor";
-	default:
-		return NULL;
-	}
+	for (size_t i = 0; i < N_CONTENT_TYPES; i++)
+		if (content_types[i].format == content_format)
+			return content_types[i].type;
+	return NULL;
+}
+
+int message_content_format(const char *content_type)
+{
+	for (size_t i = 0; i < N_CONTENT_TYPES; i++)
+		if (!strcasecmp(content_types[i].type, content_type))
+			return content_types[i].format;
+	return -1;
 }
 
 void message_src_text(const struct queue_msg *m, char *buf, size_t len)

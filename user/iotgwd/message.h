@@ -35,6 +35,8 @@ const char *message_proto_name(uint8_t proto);
 
 /* The MIME type of a CoAP Content-Format, or NULL when it has none here. */
 const char *message_content_type(int content_format);
+/* The other way (any case), or -1 for a type without a Content-Format. */
+int message_content_format(const char *content_type);
 
 #define MESSAGE_ADDR_LEN	46	/* INET6_ADDRSTRLEN */
 #define MESSAGE_TIME_LEN	32

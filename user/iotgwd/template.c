@@ -12,6 +12,7 @@ static const char *const var_names[TEMPLATE_N_VARS] = {
 	[TEMPLATE_GATEWAY] = "gateway",
 	[TEMPLATE_PROTO] = "proto",
 	[TEMPLATE_SRC] = "src",
+	[TEMPLATE_PATH] = "path",
 };
 
 static int template_add(struct template *t, const char *literal, size_t len,
@@ -36,16 +37,50 @@ static int template_add(struct template *t, const char *literal, size_t len,
 	return 0;
 }
 
-static int lookup_var(const char *name, size_t len)
+static int lookup_var(const char *name, size_t len, unsigned int vars)
 {
 	for (int i = 0; i < TEMPLATE_N_VARS; i++)
-		if (strlen(var_names[i]) == len && !memcmp(var_names[i], name, len))
+		if ((vars & TEMPLATE_VAR(i)) && strlen(var_names[i]) == len &&
+		    !memcmp(var_names[i], name, len))
 			return i;
 	return -1;
 }
 
+/* "{topic}, {gateway}, {proto} or {src}": the placeholders of @vars. */
+static void list_vars(unsigned int vars, char *buf, size_t len)
+{
+	unsigned int left = 0;
+	size_t off = 0;
+
+	for (int i = 0; i < TEMPLATE_N_VARS; i++)
+		left += !!(vars & TEMPLATE_VAR(i));
+	buf[0] = '\0';
+	for (int i = 0; i < TEMPLATE_N_VARS && off < len; i++) {
+		if (!(vars & TEMPLATE_VAR(i)))
+			continue;
+		left--;
+		off += (size_t)snprintf(buf + off, len - off, "{%s}%s",
+					var_names[i],
+					left > 1 ? ", " : left ? " or " : "");
+	}
+}
+
 int template_parse(const char *text, struct template *t, char *err,
 		   size_t errlen)
+{
+	return template_parse_vars(text, TEMPLATE_RULE_VARS, t, err, errlen);
+}
+
+bool template_has(const struct template *t, enum template_var var)
+{
+	for (size_t i = 0; i < t->n_parts; i++)
+		if (!t->parts[i].literal && t->parts[i].var == var)
+			return true;
+	return false;
+}
+
+int template_parse_vars(const char *text, unsigned int vars,
+			struct template *t, char *err, size_t errlen)
 {
 	const char *s = text;
 	int rc = 0;
@@ -78,11 +113,14 @@ int template_parse(const char *text, struct template *t, char *err,
 			rc = -EINVAL;
 			break;
 		}
-		var = lookup_var(s + 1, (size_t)(end - s - 1));
+		var = lookup_var(s + 1, (size_t)(end - s - 1), vars);
 		if (var < 0) {
+			char allowed[80];
+
+			list_vars(vars, allowed, sizeof(allowed));
 			snprintf(err, errlen,
-				 "unknown placeholder \"%.*s\" (use {topic}, {gateway}, {proto} or {src})",
-				 (int)(end - s + 1), s);
+				 "unknown placeholder \"%.*s\" (use %s)",
+				 (int)(end - s + 1), s, allowed);
 			rc = -EINVAL;
 			break;
 		}

@@ -6,7 +6,11 @@
  * SIGSTOP to show it), carries the MQTT 5 properties, reports a refusal;
  * user/iotgwd/forward.c holds messages while the broker is down and
  * publishes them after it is back, and acks each kernel id exactly once,
- * also across a connection lost with messages unconfirmed.
+ * also across a connection lost with messages unconfirmed. For commands:
+ * a subscription delivers a message with its MQTT 5 properties read
+ * (Response Topic, Correlation Data, Content Type, user properties), an
+ * answer goes out with its own, and an MQTT 5 subscription does not get
+ * back what the connection itself published (No Local).
  */
 #include <poll.h>
 #include <signal.h>
@@ -42,6 +46,11 @@ struct record {
 	char topics[MAX_EVENTS][128];
 	char payloads[MAX_EVENTS][64];
 	char props[MAX_EVENTS][256];	/* "name=value;..." */
+	char correlation[MAX_EVENTS][64];
+	/* What a broker under test's subscription delivered. */
+	int commands;
+	char cmd_topics[MAX_EVENTS][128];
+	char cmd_props[MAX_EVENTS][256];
 };
 
 static struct record rec;
@@ -77,6 +86,8 @@ static void on_sub_message(struct mosquitto *mosq, void *arg,
 	char *name, *value;
 	int i = rec.received;
 	size_t off = 0;
+	uint16_t len;
+	void *data;
 
 	(void)mosq;
 	(void)arg;
@@ -100,6 +111,12 @@ static void on_sub_message(struct mosquitto *mosq, void *arg,
 		snprintf(rec.props[i] + off, sizeof(rec.props[i]) - off,
 			 "content-type=%s;", value);
 		free(value);
+	}
+	if (mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA,
+					   &data, &len, false)) {
+		snprintf(rec.correlation[i], sizeof(rec.correlation[i]), "%.*s",
+			 (int)len, (const char *)data);
+		free(data);
 	}
 	rec.received++;
 }
@@ -313,6 +330,175 @@ TEST_F(rig, mqtt311_has_no_properties)
 	pump(self, &b, 1, NULL, 3000, NULL);
 	ASSERT_EQ(1, rec.received);
 	EXPECT_STREQ("", rec.props[0]);
+	broker_stop(b);
+	broker_free(b);
+}
+
+static void on_command(struct broker *b, const struct broker_incoming *m,
+		       void *arg)
+{
+	int i = rec.commands;
+	size_t off = 0;
+
+	(void)b;
+	(void)arg;
+	if (i >= MAX_EVENTS)
+		return;
+	snprintf(rec.cmd_topics[i], sizeof(rec.cmd_topics[i]), "%s %.*s",
+		 m->topic, (int)m->payload_len, (const char *)m->payload);
+	off += (size_t)snprintf(rec.cmd_props[i], sizeof(rec.cmd_props[i]),
+				"qos=%d;", m->qos);
+	if (m->response_topic)
+		off += (size_t)snprintf(rec.cmd_props[i] + off,
+					sizeof(rec.cmd_props[i]) - off,
+					"response-topic=%s;", m->response_topic);
+	if (m->correlation_data)
+		off += (size_t)snprintf(rec.cmd_props[i] + off,
+					sizeof(rec.cmd_props[i]) - off,
+					"correlation=%.*s;",
+					(int)m->correlation_len,
+					(const char *)m->correlation_data);
+	if (m->content_type)
+		off += (size_t)snprintf(rec.cmd_props[i] + off,
+					sizeof(rec.cmd_props[i]) - off,
+					"content-type=%s;", m->content_type);
+	for (size_t k = 0; k < m->n_user_props; k++)
+		off += (size_t)snprintf(rec.cmd_props[i] + off,
+					sizeof(rec.cmd_props[i]) - off,
+					"%s=%s;", m->user_props[k].name,
+					m->user_props[k].value);
+	rec.commands++;
+}
+
+static const struct broker_events cmd_events = {
+	.on_connect = on_connect,
+	.on_disconnect = on_disconnect,
+	.on_confirm = on_confirm,
+	.on_message = on_command,
+};
+
+static bool one_command(void) { return rec.commands >= 1; }
+static bool two_commands(void) { return rec.commands >= 2; }
+
+/* Publish as a cloud server would, MQTT 5 with a request's properties. */
+static int cloud_publish(FIXTURE_DATA(rig) *self, const char *topic,
+			 const char *payload, bool with_props)
+{
+	struct mosquitto *pub = mosquitto_new("iotgwd-test-pub", true, NULL);
+	mosquitto_property *props = NULL;
+	int rc;
+
+	if (!pub)
+		return -1;
+	mosquitto_int_option(pub, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	rc = mosquitto_connect(pub, "127.0.0.1", self->r.port, 10);
+	if (!rc && with_props)
+		rc = mosquitto_property_add_string(&props,
+						   MQTT_PROP_RESPONSE_TOPIC,
+						   "resp/1") ||
+		     mosquitto_property_add_binary(&props,
+						   MQTT_PROP_CORRELATION_DATA,
+						   "abc123", 6) ||
+		     mosquitto_property_add_string(&props,
+						   MQTT_PROP_CONTENT_TYPE,
+						   "text/plain;charset=utf-8") ||
+		     mosquitto_property_add_string_pair(&props,
+							MQTT_PROP_USER_PROPERTY,
+							"coap-method", "put");
+	if (!rc)
+		rc = mosquitto_publish_v5(pub, NULL, topic,
+					  (int)strlen(payload), payload, 1,
+					  false, props);
+	for (int i = 0; i < 20 && !rc; i++)
+		mosquitto_loop(pub, 10, 1);
+	mosquitto_property_free_all(&props);
+	mosquitto_disconnect(pub);
+	mosquitto_destroy(pub);
+	return rc ? -1 : 0;
+}
+
+TEST_F(rig, commands_subscribed_and_answered)
+{
+	static const struct broker_property answer_props[] = {
+		{ "coap-status", "response" }, { "coap-code", "2.04" },
+	};
+	struct broker_message answer = {
+		.topic = "resp/1", .payload = "ok:open", .payload_len = 7,
+		.qos = 1, .content_type = "text/plain;charset=utf-8",
+		.correlation_data = "abc123", .correlation_len = 6,
+		.user_props = answer_props, .n_user_props = 2,
+	};
+	struct broker_cfg cfg, cfg311;
+	struct broker *b, *b311;
+	const char *why;
+	char err[256];
+	int mid;
+
+	NEED_MOSQUITTO();
+	test_broker_cfg(&cfg, self->r.port, CONFIG_MQTT_5);
+	b = broker_new(&cfg, &cmd_events, NULL, err, sizeof(err));
+	ASSERT_NE(NULL, b) TH_LOG("%s", err);
+	broker_start(b, clock_now_ms());
+	pump(self, &b, 1, NULL, 5000, connected);
+	ASSERT_TRUE(broker_is_connected(b));
+	ASSERT_EQ(0, broker_subscribe(b, "cmd/gw/#", 1, &mid, &why)) TH_LOG("%s", why);
+	ASSERT_EQ(0, subscribe_all(self));
+	pump(self, &b, 1, NULL, 300, NULL);
+
+	/* A request with every property, and one with none. */
+	ASSERT_EQ(0, cloud_publish(self, "cmd/gw/cabinet/7/door", "open", true));
+	ASSERT_EQ(0, cloud_publish(self, "cmd/gw/bell", "ring", false));
+	pump(self, &b, 1, NULL, 5000, two_commands);
+	ASSERT_EQ(2, rec.commands);
+	EXPECT_STREQ("cmd/gw/cabinet/7/door open", rec.cmd_topics[0]);
+	EXPECT_STREQ("qos=1;response-topic=resp/1;correlation=abc123;"
+		     "content-type=text/plain;charset=utf-8;coap-method=put;",
+		     rec.cmd_props[0]);
+	EXPECT_STREQ("cmd/gw/bell ring", rec.cmd_topics[1]);
+	EXPECT_STREQ("qos=1;", rec.cmd_props[1]);
+
+	/* The answer, with its properties; our own, not delivered back. */
+	ASSERT_EQ(BROKER_PUBLISHED, broker_publish(b, &answer, &mid, &why));
+	answer.topic = "cmd/gw/echo";
+	ASSERT_EQ(BROKER_PUBLISHED, broker_publish(b, &answer, &mid, &why));
+	pump(self, &b, 1, NULL, 5000, NULL);
+	EXPECT_EQ(2, rec.commands);	/* No Local */
+	ASSERT_LE(3, rec.received);
+	for (int i = 0; i < rec.received; i++) {
+		if (strcmp(rec.topics[i], "resp/1"))
+			continue;
+		EXPECT_STREQ("ok:open", rec.payloads[i]);
+		EXPECT_STREQ("abc123", rec.correlation[i]);
+		EXPECT_STREQ("coap-status=response;coap-code=2.04;"
+			     "content-type=text/plain;charset=utf-8;",
+			     rec.props[i]);
+	}
+
+	/* Unsubscribed: nothing more. */
+	ASSERT_EQ(0, broker_unsubscribe(b, "cmd/gw/#", &why));
+	pump(self, &b, 1, NULL, 300, NULL);
+	ASSERT_EQ(0, cloud_publish(self, "cmd/gw/cabinet/7/door", "x", false));
+	pump(self, &b, 1, NULL, 1000, NULL);
+	EXPECT_EQ(2, rec.commands);
+
+	/* MQTT 3.1.1: the subscription works, without properties. */
+	test_broker_cfg(&cfg311, self->r.port, CONFIG_MQTT_311);
+	cfg311.client_id = "iotgwd-test-311";
+	rec.connects = 0;
+	b311 = broker_new(&cfg311, &cmd_events, NULL, err, sizeof(err));
+	ASSERT_NE(NULL, b311) TH_LOG("%s", err);
+	broker_start(b311, clock_now_ms());
+	pump(self, &b311, 1, NULL, 5000, connected);
+	ASSERT_EQ(0, broker_subscribe(b311, "c311/#", 1, &mid, &why)) TH_LOG("%s", why);
+	pump(self, &b311, 1, NULL, 300, NULL);
+	rec.commands = 0;
+	ASSERT_EQ(0, cloud_publish(self, "c311/a/b", "on", true));
+	pump(self, &b311, 1, NULL, 5000, one_command);
+	ASSERT_EQ(1, rec.commands);
+	EXPECT_STREQ("c311/a/b on", rec.cmd_topics[0]);
+	EXPECT_STREQ("qos=1;", rec.cmd_props[0]);
+	broker_stop(b311);
+	broker_free(b311);
 	broker_stop(b);
 	broker_free(b);
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # iotgwd without a kernel: -t accepts the shipped example and refuses bad
-# files with exit status 2 and one "FILE:LINE: ..." line naming what is
-# wrong; options, the man page and the systemd unit.
+# files (the downlink's keys and [device] sections too) with exit status 2
+# and one "FILE:LINE: ..." line naming what is wrong; options, the man
+# page and the systemd unit.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 top=$here/../..
@@ -49,7 +50,7 @@ bad unknown-broker '8: rule "temp": unknown broker "clod"' \
 	"$head[rule temp]\nfilter = a\naction = capture\nbroker = clod\n"
 bad duplicate-section '5: duplicate section [broker cloud] (first at line 3)' \
 	"$head[broker cloud]\nhost = i\n"
-bad unknown-section '5: unknown section [brokr x] (use [gateway], [broker NAME] or [rule NAME])' \
+bad unknown-section '5: unknown section [brokr x] (use [gateway], [broker NAME], [rule NAME] or [device NAME])' \
 	"$head[brokr x]\n"
 bad placeholder '8: rule "temp": topic "{gw}/{topic}": unknown placeholder "{gw}" (use {topic}, {gateway}, {proto} or {src})' \
 	"$head[rule temp]\nfilter = a\naction = capture\ntopic = {gw}/{topic}\n"
@@ -57,6 +58,14 @@ bad ingest-any '6: rule "temp": action "ingest" needs "proto = coap"' \
 	"$head[rule temp]\naction = ingest\nfilter = a\n"
 bad syntax '5: syntax error: expected "[section]" or "key = value"' \
 	"${head}port 1883\n"
+bad command-topic '5: broker "cloud": command-topic "cmd/{gateway}": must end with "/#" (what "#" matches is the command'"'"'s path)' \
+	"${head}command-topic = cmd/{gateway}\n"
+bad mqtt311-reply '6: broker "cloud": command-topic needs reply-topic with mqtt = 3.1.1 (which has no Response Topic)' \
+	"${head}mqtt = 3.1.1\ncommand-topic = cmd/{gateway}/#\n"
+bad device-address '7: device "door": address "coap://door7.local": not an IPv4 address, nor an IPv6 address in brackets (host names are not resolved)' \
+	"$head[device door]\npath = door/#\naddress = coap://door7.local\n"
+bad device-path '5: device "door": missing "path"' \
+	"$head[device door]\naddress = coap://10.10.1.2\n"
 
 err=$("$d" -t -c "$tmp/none.conf" 2>&1 >/dev/null)
 rc=$?
@@ -87,7 +96,11 @@ if command -v groff >/dev/null; then
 		password-file ca-file cert-file key-file clean-start filter \
 		proto action qos broker topic '{topic}' '{gateway}' '{proto}' \
 		'{src}' SIGHUP SIGTERM 'EXIT STATUS' QUEUE_BIND QUEUE_ACK \
-		QUEUE_NACK QUEUE_UNBIND; do
+		QUEUE_NACK QUEUE_UNBIND device-port commands-max command-topic \
+		reply-topic command-method command-timeout-ms \
+		command-confirmable '[device NAME]' path address '{path}' \
+		coap-method coap-status coap-code coap-transmissions coap-error \
+		payload_hex COAP_REQUEST COAP_RESULT DEVICE_GET; do
 		echo "$text" | grep -qF -- "$w" || missing="$missing '$w'"
 	done
 	[ -z "$missing" ]

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iotgwd's configuration file (user/iotgwd/config.c): a full file with
- * every key, the defaults, the shipped example, and each kind of error
- * with its exact "FILE:LINE: SECTION: what" text.
+ * every key, the defaults, the shipped example, the downlink's command
+ * keys and [device] sections, and each kind of error with its exact
+ * "FILE:LINE: SECTION: what" text.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <linux/iotgw.h>
 
 #include "config.h"
@@ -210,7 +212,7 @@ static const struct {
 	{ "[gateway]\nid=g\n[gateway]\n",
 	  "3: duplicate section [gateway] (first at line 1)" },
 	{ "[gateway]\nid=g\n[brokers b]\n",
-	  "3: unknown section [brokers b] (use [gateway], [broker NAME] or [rule NAME])" },
+	  "3: unknown section [brokers b] (use [gateway], [broker NAME], [rule NAME] or [device NAME])" },
 	{ "[gateway]\nid=g\n[rule]\n", "3: [rule] needs a name: [rule NAME]" },
 	{ "[gateway]\nid=g\n[rule a/b]\n",
 	  "3: rule \"a/b\": a name is 1 to 31 characters of A-Z a-z 0-9 _ . -" },
@@ -283,9 +285,145 @@ static const struct {
 	  "123456789012345678901234567890123456789012345678901234567890"
 	  "\naction=capture\n",
 	  "6: line longer than 198 characters" },
+	/* the downlink: command keys, [device NAME], [gateway] keys */
+	{ "[gateway]\nid=g\ndevice-port=65536\n",
+	  "3: gateway: \"65536\" for \"device-port\" is not a number from 0 to 65535" },
+	{ "[gateway]\nid=g\ncommands-max=0\n",
+	  "3: gateway: \"0\" for \"commands-max\" is not a number from 1 to 65536" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=cmd/{gateway}\n",
+	  "5: broker \"b\": command-topic \"cmd/{gateway}\": must end with \"/#\" (what \"#\" matches is the command's path)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=#\n",
+	  "5: broker \"b\": command-topic \"#\": must end with \"/#\" (what \"#\" matches is the command's path)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=cmd/#/x\n",
+	  "5: broker \"b\": command-topic \"cmd/#/x\": '#' must be the whole last topic level" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=cmd/{gw}/#\n",
+	  "5: broker \"b\": command-topic \"cmd/{gw}/#\": unknown placeholder \"{gw}\" (use {gateway})" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=c/#\n"
+	  "reply-topic=r/{topic}\n",
+	  "6: broker \"b\": reply-topic \"r/{topic}\": unknown placeholder \"{topic}\" (use {gateway} or {path})" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=c/#\n"
+	  "reply-topic=r/+/{path}\n",
+	  "6: broker \"b\": reply-topic \"r/+/{path}\": wildcard in a topic name" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=c/{gateway}/#\n"
+	  "reply-topic=c/{gateway}/answers/{path}\n",
+	  "6: broker \"b\": reply-topic \"c/{gateway}/answers/{path}\" is under command-topic \"c/{gateway}/#\": answers would come back as commands" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\nmqtt=3.1.1\n"
+	  "command-topic=c/{gateway}/#\n",
+	  "6: broker \"b\": command-topic needs reply-topic with mqtt = 3.1.1 (which has no Response Topic)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\nreply-topic=r/{path}\n",
+	  "5: broker \"b\": reply-topic needs command-topic" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-confirmable=no\n",
+	  "5: broker \"b\": command-confirmable needs command-topic" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=c/#\n"
+	  "command-method=patch\n",
+	  "6: broker \"b\": \"patch\" for \"command-method\" is not get, post, put or delete" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=c/#\n"
+	  "command-timeout-ms=99\n",
+	  "6: broker \"b\": \"99\" for \"command-timeout-ms\" is not a number from 100 to 3600000" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=c/#\n"
+	  "command-confirmable=sometimes\n",
+	  "6: broker \"b\": \"sometimes\" for \"command-confirmable\" is not a boolean (true or false, yes or no, on or off, 1 or 0)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device]\n",
+	  "5: [device] needs a name: [device NAME]" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\npath=a\n"
+	  "address=coap://192.0.2.1\n[device d]\n",
+	  "8: duplicate section [device d] (first at line 5)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coap://192.0.2.1\n",
+	  "5: device \"d\": missing \"path\"" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\npath=a/#\n",
+	  "5: device \"d\": missing \"address\"" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\nname=x\n",
+	  "6: device \"d\": unknown key \"name\"" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\npath=a/#/b\n",
+	  "6: device \"d\": path \"a/#/b\": '#' must be the whole last topic level" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coaps://192.0.2.1\n",
+	  "6: device \"d\": address \"coaps://192.0.2.1\": not a coap:// address (coap://ADDRESS[:PORT])" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coap://cabinet7\n",
+	  "6: device \"d\": address \"coap://cabinet7\": not an IPv4 address, nor an IPv6 address in brackets (host names are not resolved)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coap://[fd00::1\n",
+	  "6: device \"d\": address \"coap://[fd00::1\": \"[\" without \"]\"" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coap://fd00::1\n",
+	  "6: device \"d\": address \"coap://fd00::1\": not an IPv4 address, nor an IPv6 address in brackets (host names are not resolved)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coap://192.0.2.1:0\n",
+	  "6: device \"d\": address \"coap://192.0.2.1:0\": the port \"0\" is not a number from 1 to 65535" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coap://192.0.2.1/door\n",
+	  "6: device \"d\": address \"coap://192.0.2.1/door\": a device address has no path, query or fragment" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coap://[ff02::fd]\n",
+	  "6: device \"d\": address \"coap://[ff02::fd]\": not a unicast address" },
 	/* the first error counts, not a later one */
 	{ "[gateway]\nid=g\nbogus=1\n[broker b]\n", "3: gateway: unknown key \"bogus\"" },
 };
+
+TEST(commands_and_devices)
+{
+	char err[512];
+	const struct broker_cfg *b;
+	const struct device_cfg *d;
+	struct config *cfg;
+	uint8_t v6[16];
+
+	ASSERT_EQ(0, config_load(write_conf("cmd.conf",
+		"[gateway]\nid = gw-0001\ndevice-port = 0\ncommands-max = 17\n"
+		"[broker cloud]\nhost = h\n"
+		"command-topic = cmd/{gateway}/#\n"
+		"command-method = put\ncommand-timeout-ms = 5000\n"
+		"command-confirmable = no\n"
+		"[broker old]\nhost = h\nmqtt = 3.1.1\n"
+		"command-topic = site/+/{gateway}/cmd/#\n"
+		"reply-topic = reply/{gateway}/{path}/done\n"
+		"[broker plain]\nhost = h\n"
+		"[device cab7]\npath = cabinet/7/#\n"
+		"address = coap://10.10.1.2:5684\n"
+		"[device v6]\npath = +/door\naddress = coap://[fd00:1::2]/\n"),
+		&cfg, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(0, cfg->device_port);
+	EXPECT_EQ(17, cfg->commands_max);
+	b = &cfg->brokers[0];
+	EXPECT_STREQ("cmd/{gateway}/#", b->command_topic);
+	EXPECT_STREQ("cmd/gw-0001/#", b->command_filter);
+	EXPECT_EQ(2, b->command_levels);
+	EXPECT_EQ(NULL, b->reply_topic);
+	EXPECT_EQ(3, b->command_method);
+	EXPECT_EQ(5000, b->command_timeout_ms);
+	EXPECT_FALSE(b->command_confirmable);
+	b = &cfg->brokers[1];
+	EXPECT_STREQ("site/+/gw-0001/cmd/#", b->command_filter);
+	EXPECT_EQ(4, b->command_levels);
+	EXPECT_STREQ("reply/{gateway}/{path}/done", b->reply_topic);
+	/* the defaults */
+	EXPECT_EQ(2, b->command_method);
+	EXPECT_EQ(0, b->command_timeout_ms);
+	EXPECT_TRUE(b->command_confirmable);
+	b = &cfg->brokers[2];
+	EXPECT_EQ(NULL, b->command_topic);
+	EXPECT_EQ(NULL, b->command_filter);
+	/* command settings do not make a broker connect anew */
+	EXPECT_TRUE(broker_cfg_equal(&cfg->brokers[0], &cfg->brokers[0]));
+
+	ASSERT_EQ(2, cfg->n_devices);
+	d = &cfg->devices[0];
+	EXPECT_STREQ("cab7", d->name);
+	EXPECT_STREQ("cabinet/7/#", d->path);
+	EXPECT_EQ(AF_INET, d->addr.family);
+	EXPECT_EQ(0, memcmp(d->addr.addr, "\x0a\x0a\x01\x02", 4));
+	EXPECT_EQ(5684, d->addr.port);
+	EXPECT_EQ(18, d->line);
+	d = &cfg->devices[1];
+	ASSERT_EQ(1, inet_pton(AF_INET6, "fd00:1::2", v6));
+	EXPECT_EQ(AF_INET6, d->addr.family);
+	EXPECT_EQ(0, memcmp(d->addr.addr, v6, 16));
+	EXPECT_EQ(5683, d->addr.port);
+	config_free(cfg);
+
+	/* without the keys: device-port 5683, commands-max 256 */
+	ASSERT_EQ(0, config_load(write_conf("nocmd.conf",
+					    "[gateway]\nid=g\n[broker b]\nhost=h\n"),
+				 &cfg, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(CONFIG_DEFAULT_DEVICE_PORT, cfg->device_port);
+	EXPECT_EQ(CONFIG_DEFAULT_COMMANDS_MAX, cfg->commands_max);
+	EXPECT_EQ(0, cfg->n_devices);
+	config_free(cfg);
+}
 
 TEST(errors_name_file_line_and_key)
 {

@@ -50,6 +50,26 @@ TEST(content_format_to_content_type)
 	}
 }
 
+/* The other way, for commands: an MQTT 5 Content Type to a format. */
+TEST(content_type_to_content_format)
+{
+	EXPECT_EQ(0, message_content_format("text/plain;charset=utf-8"));
+	EXPECT_EQ(0, message_content_format("Text/Plain;Charset=UTF-8"));
+	EXPECT_EQ(50, message_content_format("application/json"));
+	EXPECT_EQ(60, message_content_format("application/cbor"));
+	EXPECT_EQ(42, message_content_format("application/octet-stream"));
+	EXPECT_EQ(-1, message_content_format("text/plain"));
+	EXPECT_EQ(-1, message_content_format("application/senml+json"));
+	EXPECT_EQ(-1, message_content_format(""));
+	for (int f = 0; f < 70; f++) {
+		const char *type = message_content_type(f);
+
+		if (type) {
+			EXPECT_EQ(f, message_content_format(type));
+		}
+	}
+}
+
 TEST(time_rfc3339_utc)
 {
 	char buf[MESSAGE_TIME_LEN];

@@ -87,4 +87,40 @@ TEST(errors)
 	}
 }
 
+/* A reply topic: {gateway} and {path} only. */
+TEST(reply_topic_vars)
+{
+	const unsigned int vars = TEMPLATE_VAR(TEMPLATE_GATEWAY) |
+				  TEMPLATE_VAR(TEMPLATE_PATH);
+	struct template_vars v = { .value = {
+		[TEMPLATE_GATEWAY] = "gw-1", [TEMPLATE_PATH] = "cabinet/7/door",
+	} };
+	struct template t;
+	char err[256];
+	char *out;
+
+	ASSERT_EQ(0, template_parse_vars("reply/{gateway}/{path}", vars, &t,
+					 err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_TRUE(template_has(&t, TEMPLATE_PATH));
+	EXPECT_FALSE(template_has(&t, TEMPLATE_TOPIC));
+	out = template_expand(&t, &v);
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("reply/gw-1/cabinet/7/door", out);
+	free(out);
+	template_free(&t);
+
+	EXPECT_EQ(-EINVAL, template_parse_vars("r/{topic}", vars, &t, err,
+					       sizeof(err)));
+	EXPECT_STREQ("unknown placeholder \"{topic}\" (use {gateway} or {path})",
+		     err);
+	EXPECT_EQ(-EINVAL, template_parse_vars("c/{path}/#",
+					       TEMPLATE_VAR(TEMPLATE_GATEWAY),
+					       &t, err, sizeof(err)));
+	EXPECT_STREQ("unknown placeholder \"{path}\" (use {gateway})", err);
+	/* a rule's topic has no {path} */
+	EXPECT_EQ(-EINVAL, template_parse("{path}", &t, err, sizeof(err)));
+	EXPECT_STREQ("unknown placeholder \"{path}\" (use {topic}, {gateway}, {proto} or {src})",
+		     err);
+}
+
 TEST_HARNESS_MAIN
