@@ -131,6 +131,31 @@ static int mqtt5_payload(struct answer *a, const struct command_outcome *o)
 	return 0;
 }
 
+/*
+ * Cut @s before its first byte that does not start a whole UTF-8
+ * sequence: texts cut to a buffer's size (a long path, a quoted value)
+ * may end inside a character, and MQTT strings must be UTF-8 (a broker
+ * and libmosquitto refuse the whole message otherwise).
+ */
+static void answer_text_cut_to_utf8(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 :
+			   (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		size_t i;
+
+		for (i = 1; n && i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				n = 0;
+		if (!n)
+			break;
+		p += n;
+	}
+	*(char *)p = '\0';
+}
+
 struct answer *answer_new(const struct command *c,
 			  const struct command_outcome *o)
 {
@@ -156,6 +181,7 @@ struct answer *answer_new(const struct command *c,
 		a->error = strdup(o->error ? o->error : "");
 		if (!a->error)
 			goto nomem;
+		answer_text_cut_to_utf8(a->error);
 	}
 	if (a->mqtt5 && c->correlation) {
 		a->correlation = malloc(c->correlation_len ?

@@ -354,7 +354,11 @@ enum broker_publish_result broker_publish(struct broker *b,
 		rc = add_properties(&props, msg);
 		if (rc) {
 			mosquitto_property_free_all(&props);
-			return BROKER_RETRY;
+			/* only a lack of memory may pass: bad text never will */
+			if (rc == MOSQ_ERR_NOMEM)
+				return BROKER_RETRY;
+			*why = mosquitto_strerror(rc);
+			return BROKER_REFUSED;
 		}
 	}
 	*mid = 0;

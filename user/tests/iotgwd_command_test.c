@@ -276,6 +276,17 @@ TEST_F(cmd, mqtt5_answers)
 	EXPECT_STREQ("coap-status=busy;coap-error=256 commands are pending already (commands-max);",
 		     props);
 	answer_free(a);
+
+	/* a text cut inside a character (a long path) is cut before it */
+	o.status = COMMAND_UNROUTABLE;
+	o.error = "no device serves caf\xc3\xa9/\xc3";
+	a = answer_new(c, &o);
+	ASSERT_NE(NULL, a);
+	answer_message(a, &bm);
+	props_text(&bm, props, sizeof(props));
+	EXPECT_STREQ("coap-status=unroutable;coap-error=no device serves caf\xc3\xa9/;",
+		     props);
+	answer_free(a);
 	command_free(c);
 }
 
