@@ -277,6 +277,11 @@ static void stop(struct daemon *d)
 	if (left)
 		log_warn("%zu messages not confirmed by their broker: the kernel sends them again",
 			 left);
+	/* after an error too: what is pending is answered, not dropped */
+	if (!d->stopping) {
+		d->stopping = true;
+		downlink_stop(d->dl);
+	}
 	consumer_flush(d->consumer);
 	if (consumer_unbind(d->consumer, err, sizeof(err)) < 0)
 		log_error("%s", err);
