@@ -628,6 +628,10 @@ static bool command_topic_key(struct parser *p, struct broker_cfg *b,
 	else if (terr)
 		fail_here(p, "command-topic \"%s\": %s", value,
 			  topic_err_str(terr));
+	/* brokers deliver those under the real topic, which then matches not */
+	else if (!strncmp(filter, "$share/", 7) || !strncmp(filter, "$queue/", 7))
+		fail_here(p, "command-topic \"%s\": shared subscriptions are not supported",
+			  value);
 	free(filter);
 	return !p->failed && string_key(p, value, &b->command_topic);
 }

@@ -294,6 +294,8 @@ static const struct {
 	  "5: broker \"b\": command-topic \"cmd/{gateway}\": must end with \"/#\" (what \"#\" matches is the command's path)" },
 	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=#\n",
 	  "5: broker \"b\": command-topic \"#\": must end with \"/#\" (what \"#\" matches is the command's path)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=$share/grp/cmd/{gateway}/#\n",
+	  "5: broker \"b\": command-topic \"$share/grp/cmd/{gateway}/#\": shared subscriptions are not supported" },
 	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=cmd/#/x\n",
 	  "5: broker \"b\": command-topic \"cmd/#/x\": '#' must be the whole last topic level" },
 	{ "[gateway]\nid=g\n[broker b]\nhost=h\ncommand-topic=cmd/{gw}/#\n",
