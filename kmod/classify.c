@@ -218,7 +218,7 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 			/* a long answer to a downlink request, perhaps */
 			if (hook == IOTGW_HOOK_IN &&
 			    unlikely(iotgw_coap_req_listening(&in->coap_reqs)) &&
-			    iotgw_coap_req_rx(in, skb, thoff, len, NULL)) {
+			    iotgw_coap_req_rx(in, skb, thoff, sport, len, NULL)) {
 				consume_skb(skb);
 				return NF_STOLEN;
 			}
@@ -241,7 +241,7 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 	}
 	if (hook == IOTGW_HOOK_IN &&
 	    unlikely(iotgw_coap_req_listening(&in->coap_reqs)) &&
-	    iotgw_coap_req_rx(in, skb, thoff, len, &msg)) {
+	    iotgw_coap_req_rx(in, skb, thoff, sport, len, &msg)) {
 		consume_skb(skb);
 		return NF_STOLEN;
 	}

@@ -313,7 +313,7 @@ void iotgw_coap_req_start(struct iotgw_net *in, u64 id, bool cancel)
 static void iotgw_coap_req_finish(struct iotgw_net *in,
 				  struct iotgw_coap_req *r, u8 status)
 {
-	/* no answer, but the network said why (RFC 1122 4.2.3.9's hint) */
+	/* no answer, but the network said why (RFC 1122 3.2.2.1's hint) */
 	if (status == IOTGW_COAP_STATUS_TIMEOUT && r->soft_err)
 		status = IOTGW_COAP_STATUS_UNREACHABLE;
 	iotgw_coap_req_settle(r);
@@ -680,7 +680,7 @@ static bool iotgw_coap_req_parse_all(struct sk_buff *skb, unsigned int off,
 }
 
 bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
-		       unsigned int thoff, unsigned int len,
+		       unsigned int thoff, __be16 sport, unsigned int len,
 		       const struct coap_msg *msg)
 {
 	struct iotgw_coap_reqs *reqs = iotgw_reqs(in);
@@ -688,12 +688,14 @@ bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 	bool consumed = true, ack = false, done = false;
 	u8 empty[COAP_HDR_LEN], *all = NULL, *payload = NULL;
 	struct iotgw_coap_req *r;
-	const struct udphdr *uh;
 	struct coap_msg whole;
-	struct udphdr _uh;
 	struct in6_addr src;
 	u32 plen = 0;
 
+	/* the header the classifier parsed says already whether it can be */
+	if (msg && msg->type != COAP_TYPE_ACK && msg->type != COAP_TYPE_RST &&
+	    COAP_CODE_CLASS(msg->code) < 2)
+		return false;
 	if (!msg || (!msg->payload && len > IOTGW_COAP_SCAN_MAX)) {
 		if (!iotgw_coap_req_parse_all(skb, off, len, &all, &whole)) {
 			kfree(all);
@@ -707,9 +709,6 @@ bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 	/* a response to one of ours carries our token */
 	if (msg->code != COAP_CODE_EMPTY &&
 	    msg->tkl != IOTGW_COAP_REQ_TOKEN_LEN)
-		goto out;
-	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
-	if (!uh)
 		goto out;
 	iotgw_skb_source(skb, &src);
 	/* copied before the lock, in case it answers a request */
@@ -727,7 +726,7 @@ bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 
 	spin_lock(&reqs->lock);
 	if (msg->type == COAP_TYPE_ACK || msg->type == COAP_TYPE_RST) {
-		r = iotgw_coap_req_by_mid(reqs, msg->mid, &src, uh->source);
+		r = iotgw_coap_req_by_mid(reqs, msg->mid, &src, sport);
 		if (!r || (msg->code != COAP_CODE_EMPTY &&
 			   !iotgw_coap_token_is(msg, r))) {
 			/* not ours: a userspace endpoint's, on the same port */
@@ -749,7 +748,7 @@ bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 		}
 	} else {
 		r = iotgw_coap_req_by_token(reqs, msg->token, &src,
-					    uh->source);
+					    sport);
 		if (!r) {
 			consumed = false;
 		} else {

@@ -131,12 +131,12 @@ void iotgw_coap_req_release(struct iotgw_net *in, u32 portid);
 
 /*
  * Whether a CoAP datagram that reached the gateway's CoAP port (@skb,
- * UDP header at @thoff, @len bytes of CoAP, parsed into @msg, or NULL if
- * the part the classifier scans could not tell) answers a downlink
- * request; it is then consumed. Softirq, under RCU.
+ * UDP header at @thoff, from port @sport, @len bytes of CoAP, parsed into
+ * @msg, or NULL if the part the classifier scans could not tell) answers
+ * a downlink request; it is then consumed. Softirq, under RCU.
  */
 bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
-		       unsigned int thoff, unsigned int len,
+		       unsigned int thoff, __be16 sport, unsigned int len,
 		       const struct coap_msg *msg);
 
 /*
