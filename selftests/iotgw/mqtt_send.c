@@ -27,7 +27,8 @@
  *               the others an empty topic and Topic Alias 1
  *   --raw HEX   after CONNACK, send these bytes (hex pairs, blanks
  *               allowed) and wait until the peer has acknowledged them
- *   --hold MS   keep the connection open MS ms before DISCONNECT
+ *   --hold MS   keep the connection open MS ms before DISCONNECT; SIGUSR1
+ *               ends the hold early
  *   -w MS       give up waiting for the broker after MS ms (default 5000)
  *
  * C is the CONNACK return code (-1: none came). R is 1 when the connection
@@ -195,6 +196,14 @@ static uint8_t rx[PKT_MAX + 8];
 static size_t rx_len;
 
 /* Read more bytes into rx within @deadline (ms, CLOCK_MONOTONIC). */
+static volatile sig_atomic_t hold_ended;
+
+static void end_hold(int sig)
+{
+	(void)sig;
+	hold_ended = 1;
+}
+
 static enum rd fill(int fd, long long deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -520,6 +529,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = { .sa_handler = end_hold };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: poll returns */
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (listen_)
 		return listen_mode(&ss, slen, count < 0 ? 1 : count);
@@ -635,8 +650,11 @@ int main(int argc, char **argv)
 	if (!reset && hold > 0) {
 		long long end = now_ms() + hold;
 
-		while (!reset && now_ms() < end) {
-			r = fill(fd, end);
+		while (!reset && !hold_ended && now_ms() < end) {
+			long long slice = now_ms() + 200;
+
+			/* a signal between the check and poll: seen within 200 ms */
+			r = fill(fd, slice < end ? slice : end);
 			if (r == RD_EOF || r == RD_RESET)
 				reset = 1;
 			else if (r == RD_BAD)
