@@ -74,12 +74,20 @@
  *	(forwarded and confirmed by the broker): they leave the queue and
  *	their credit returns. Ids not in flight to this socket are ignored
  *	and counted (STALE_ACKS): a message sent again and acked twice.
- *	Only the consumer may ack (-ENOENT otherwise).
+ *	Only the consumer may ack (-ENOENT otherwise). A sensor awaiting a
+ *	message's confirmation gets its 2.04 now (IOTGW_MSG_A_CONFIRM).
  *
  * IOTGW_CMD_QUEUE_NACK (do, admin)
  *	Request: IOTGW_A_MSG_IDS. The consumer could not forward these: they
  *	are sent again after their retry wait, and count against the
  *	credit until then.
+ *
+ * IOTGW_CMD_QUEUE_REJECT (do, admin)
+ *	Request: IOTGW_A_MSG_IDS, optionally IOTGW_A_MSG_CODE. The consumer
+ *	gives these messages up (the broker refused them): they leave the
+ *	queue, counted REJECTED, and a sensor awaiting a message's
+ *	confirmation (IOTGW_MSG_A_CONFIRM) gets CODE as its separate
+ *	response. Ids not in flight to this socket are ignored (STALE_ACKS).
  *
  * IOTGW_CMD_QUEUE_GET (do)
  *	Request: nothing. Reply: IOTGW_A_QUEUE, the queue's state and
@@ -245,6 +253,9 @@
  *					outstanding (1 to 65536, default 1024)
  *	IOTGW_CONFIG_A_DEVICE_MAX	u32, devices remembered (0: none, to
  *					65536, default 4096)
+ *	IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS u32, a sensor awaiting a STORE or
+ *					CLOUD confirmation gets 5.04 after
+ *					this (1000 to 3600000, default 60000)
  * IOTGW_A_RULE (nest, enum iotgw_rule_attr)
  *	IOTGW_RULE_A_NAME	string, 1 to IOTGW_RULE_NAME_MAX - 1 bytes of
  *				[A-Za-z0-9_.-]
@@ -270,6 +281,14 @@
  *				it, else empty
  *	IOTGW_RULE_A_QOS	u8, 0 to 2: the QoS of the messages CAPTURE or
  *				INGEST queue (default: the message's own)
+ *	IOTGW_RULE_A_CONFIRM	u8, enum iotgw_confirm, INGEST only (default
+ *				ADMIT): when a confirmable request's 2.04
+ *				is sent. STORE and CLOUD need QOS 1 or 2:
+ *				the request gets an empty ACK at once and
+ *				its 2.04 as a separate confirmable response
+ *				(RFC 7252 5.2.2) once the consumer acks the
+ *				message; REJECT sends the consumer's code
+ *				instead, CONFIRM_TIMEOUT_MS passing 5.04.
  *	IOTGW_RULE_A_STATS	nest (reply only), enum iotgw_stats_attr:
  *				PACKETS, BYTES and the per-action counters
  * IOTGW_A_FLOW (nest, enum iotgw_flow_attr, reply only)
@@ -301,7 +320,12 @@
  *	u64 counters: ADMITTED, REFUSED, EVICTED (QoS 0 making room),
  *	EXPIRED, DELIVERED (sent, including again), REDELIVERED (sent
  *	again), ACKED, NACKED, STALE_ACKS, FLUSHED, DUPLICATES (sensor
- *	retransmissions recognised), DEDUP_EVICTED
+ *	retransmissions recognised), DEDUP_EVICTED, REJECTED (given up by
+ *	the consumer), CONFIRMED (separate 2.04 sent), UNCONFIRMED (a
+ *	separate 4.xx/5.xx sent: rejected, or CONFIRM_TIMEOUT_MS passed),
+ *	WITHDRAWN (confirmation timed out before the consumer had it: the
+ *	sensor was told 5.04 and the message left the queue)
+ *	IOTGW_QUEUE_A_AWAITING	u32, messages whose sensor awaits confirmation
  * IOTGW_A_MSG (nest, enum iotgw_msg_attr, QUEUE_MSG only)
  *	IOTGW_MSG_A_ID		u64, the queue's id, increasing
  *	IOTGW_MSG_A_QOS		u8, 0 to 2
@@ -315,8 +339,16 @@
  *	IOTGW_MSG_A_CONTENT_FORMAT u16, CoAP Content-Format (absent if none)
  *	IOTGW_MSG_A_TIME_NS	u64, when it was received (CLOCK_REALTIME)
  *	IOTGW_MSG_A_ATTEMPTS	u32, 1 the first time it is sent
- * IOTGW_A_MSG_IDS (binary, ACK and NACK)
+ *	IOTGW_MSG_A_CONFIRM	u8, enum iotgw_confirm, STORE or CLOUD: a
+ *				sensor awaits the message's confirmation.
+ *				STORE: ack once it is on durable storage;
+ *				CLOUD: ack once the broker confirmed it.
+ *				Absent: nobody waits for the ack.
+ * IOTGW_A_MSG_IDS (binary, ACK, NACK and REJECT)
  *	An array of u64 message ids, host order, 1 to IOTGW_ACK_MAX of them.
+ * IOTGW_A_MSG_CODE (u8, REJECT only)
+ *	A CoAP error code (class 4 or 5, class << 5 | detail) for the
+ *	sensors awaiting confirmation; default 5.03 (Service Unavailable).
  * IOTGW_A_EVENT (nest, enum iotgw_event_attr, notification only)
  *	IOTGW_EVENT_A_PROTO	u8, enum iotgw_proto (COAP or MQTT)
  *	IOTGW_EVENT_A_HOOK	u8, enum iotgw_hook (IN or FWD)
@@ -417,6 +449,7 @@ enum iotgw_cmd {
 	IOTGW_CMD_COAP_REQUEST,
 	IOTGW_CMD_COAP_RESULT,
 	IOTGW_CMD_DEVICE_GET,
+	IOTGW_CMD_QUEUE_REJECT,
 
 	__IOTGW_CMD_MAX
 };
@@ -439,6 +472,7 @@ enum iotgw_attr {
 	IOTGW_A_COAP_REQ,
 	IOTGW_A_COAP_RESULT,
 	IOTGW_A_DEVICE,
+	IOTGW_A_MSG_CODE,
 
 	__IOTGW_A_MAX
 };
@@ -464,6 +498,7 @@ enum iotgw_config_attr {
 	IOTGW_CONFIG_A_COAP_NSTART,
 	IOTGW_CONFIG_A_COAP_REQUESTS_MAX,
 	IOTGW_CONFIG_A_DEVICE_MAX,
+	IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS,
 
 	__IOTGW_CONFIG_A_MAX
 };
@@ -504,6 +539,17 @@ enum iotgw_action {
 
 #define IOTGW_ACTION_MAX (__IOTGW_ACTION_MAX - 1)
 
+/* IOTGW_RULE_A_CONFIRM, IOTGW_MSG_A_CONFIRM */
+enum iotgw_confirm {
+	IOTGW_CONFIRM_ADMIT,	/* piggybacked 2.04 once queued */
+	IOTGW_CONFIRM_STORE,	/* separate 2.04 once on durable storage */
+	IOTGW_CONFIRM_CLOUD,	/* separate 2.04 once the broker confirmed */
+
+	__IOTGW_CONFIRM_MAX
+};
+
+#define IOTGW_CONFIRM_MAX (__IOTGW_CONFIRM_MAX - 1)
+
 /* IOTGW_RULE_A_FLAGS */
 #define IOTGW_RULE_F_PER_SOURCE	(1U << 0)	/* RATELIMIT per source address */
 #define IOTGW_RULE_F_NO_RST	(1U << 1)	/* DROP a CoAP CON silently */
@@ -525,6 +571,7 @@ enum iotgw_rule_attr {
 	IOTGW_RULE_A_STATS,
 	IOTGW_RULE_A_PAD,
 	IOTGW_RULE_A_QOS,
+	IOTGW_RULE_A_CONFIRM,
 
 	__IOTGW_RULE_A_MAX
 };
@@ -675,6 +722,11 @@ enum iotgw_queue_attr {
 	IOTGW_QUEUE_A_FLUSHED,
 	IOTGW_QUEUE_A_DUPLICATES,
 	IOTGW_QUEUE_A_DEDUP_EVICTED,
+	IOTGW_QUEUE_A_REJECTED,
+	IOTGW_QUEUE_A_AWAITING,
+	IOTGW_QUEUE_A_CONFIRMED,
+	IOTGW_QUEUE_A_UNCONFIRMED,
+	IOTGW_QUEUE_A_WITHDRAWN,
 
 	__IOTGW_QUEUE_A_MAX
 };
@@ -696,6 +748,7 @@ enum iotgw_msg_attr {
 	IOTGW_MSG_A_CONTENT_FORMAT,
 	IOTGW_MSG_A_TIME_NS,
 	IOTGW_MSG_A_ATTEMPTS,
+	IOTGW_MSG_A_CONFIRM,
 
 	__IOTGW_MSG_A_MAX
 };
