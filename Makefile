@@ -48,7 +48,7 @@ IOTGWD_OBJS := $(patsubst %.c,%.o,$(wildcard user/iotgwd/*.c))
 IOTGWD_LIB_OBJS = $(filter-out user/iotgwd/iotgwd.o,$(IOTGWD_OBJS))
 IOTGWD_HDRS := $(wildcard user/iotgwd/*.h)
 IOTGWD = user/iotgwd/iotgwd
-IOTGWD_LIBS = $(shell pkg-config --libs inih libmosquitto json-c)
+IOTGWD_LIBS = $(shell pkg-config --libs inih libmosquitto json-c sqlite3)
 IOTGWD_TESTS := $(patsubst %.c,%,$(wildcard user/tests/iotgwd_*_test.c))
 
 FUZZ_TARGETS := $(patsubst tools/fuzz/%.c,build/fuzz/%,$(wildcard tools/fuzz/fuzz_*.c))

@@ -8,6 +8,7 @@ packages=(
 	build-essential pkg-config
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	libnl-3-dev libnl-genl-3-dev libjson-c-dev libinih-dev libmosquitto-dev
+	libsqlite3-dev
 	sparse
 	# unit tests, fuzzing, benchmarks
 	clang libclang-rt-14-dev valgrind python3
