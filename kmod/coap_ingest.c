@@ -3,7 +3,9 @@
  * CoAP messages into the QoS queue: CAPTURE copies a request and lets
  * it go on; INGEST makes the kernel the endpoint, answering the sensor
  * with 2.04 once queued, 5.03 when the queue cannot take it, and the
- * same answer again when the sensor retransmits.
+ * same answer again when the sensor retransmits. With confirm store or
+ * cloud, a CON gets an empty ACK once queued and its 2.04 (or an error)
+ * later, separately, when the consumer acks (or rejects) the message.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -18,6 +20,11 @@
 
 /* Largest answer: header, token, Max-Age, a short diagnostic payload. */
 #define IOTGW_COAP_ANSWER_MAX	IOTGW_XMIT_UDP_MAX
+/*
+ * The answer the dedup table remembers for a request acknowledged empty
+ * (its response comes separately): 7.31, a code no response has.
+ */
+#define IOTGW_ANSWER_EMPTY_ACK	COAP_CODE(7, 31)
 
 /* Answer @msg with @code: piggybacked in an ACK for a CON, else a NON. */
 static void iotgw_coap_answer(struct iotgw_net *in, struct sk_buff *skb,
@@ -34,6 +41,10 @@ static void iotgw_coap_answer(struct iotgw_net *in, struct sk_buff *skb,
 	u8 buf[IOTGW_COAP_ANSWER_MAX];
 	int len;
 
+	if (code == IOTGW_ANSWER_EMPTY_ACK) {
+		len = coap_build_empty_ack(buf, sizeof(buf), msg->mid);
+		goto send;
+	}
 	if (msg->type != COAP_TYPE_CON) {
 		r.type = COAP_TYPE_NON;
 		r.mid = (u16)atomic_inc_return(&in->coap_mid);
@@ -49,6 +60,7 @@ static void iotgw_coap_answer(struct iotgw_net *in, struct sk_buff *skb,
 		r.payload_len = sizeof("POST or PUT") - 1;
 	}
 	len = coap_build_response(buf, sizeof(buf), &r);
+send:
 	if (len < 0)
 		return;
 	if (!iotgw_xmit_udp_reply(in->net, skb, thoff, buf, len))
@@ -95,6 +107,13 @@ static struct iotgw_qmsg *iotgw_coap_qmsg(struct iotgw_net *in,
 		return NULL;
 	m->qos = qos;
 	m->proto = IOTGW_PROTO_COAP;
+	/* a confirmable request's sensor waits for the separate answer */
+	if (rule->confirm != IOTGW_CONFIRM_ADMIT &&
+	    msg->type == COAP_TYPE_CON && qos > 0) {
+		m->confirm = rule->confirm;
+		m->tkl = msg->tkl;
+		memcpy(m->token, msg->token, msg->tkl);
+	}
 	m->src_port = ntohs(sport);
 	m->has_content_format = msg->has_content_format;
 	m->content_format = msg->content_format;
@@ -198,7 +217,13 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 				 IOTGW_CNT_REFUSED);
 	}
 
-	code = queued ? COAP_CODE_CHANGED : COAP_CODE_SERVICE_UNAVAILABLE;
+	if (!queued)
+		code = COAP_CODE_SERVICE_UNAVAILABLE;
+	else if (ingest && con && rule->confirm != IOTGW_CONFIRM_ADMIT &&
+		 qos > 0)
+		code = IOTGW_ANSWER_EMPTY_ACK;	/* the 2.04 comes later */
+	else
+		code = COAP_CODE_CHANGED;
 	if (dedup) {
 		/* a refused NON or capture may be retried as new */
 		if (queued || (ingest && con))

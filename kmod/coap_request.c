@@ -183,16 +183,39 @@ static u64 iotgw_coap_span_ms(const struct iotgw_config *cfg, bool wait)
 		       cfg->coap_ack_random_factor, 100);
 }
 
+/* Under the lock: the device @r goes to, found or made from @new_ep. */
+static void iotgw_coap_req_set_ep(struct iotgw_coap_reqs *reqs,
+				  struct iotgw_coap_req *r,
+				  struct iotgw_coap_ep **new_ep)
+{
+	struct iotgw_coap_ep *ep;
+	unsigned int b;
+
+	b = iotgw_ep_bucket(reqs, &r->addr, r->port);
+	hlist_for_each_entry(ep, &reqs->eps[b], node)
+		if (ep->port == r->port && ipv6_addr_equal(&ep->addr, &r->addr))
+			break;
+	if (!ep) {
+		ep = *new_ep;
+		*new_ep = NULL;
+		ep->addr = r->addr;
+		ep->port = r->port;
+		hlist_add_head(&ep->node, &reqs->eps[b]);
+	}
+	ep->users++;
+	r->ep = ep;
+}
+
 int iotgw_coap_req_submit(struct iotgw_net *in,
 			  const struct iotgw_coap_req_args *args, u32 portid,
 			  u64 *id, u16 *mid, u8 *token,
 			  struct netlink_ext_ack *extack)
 {
 	struct iotgw_coap_reqs *reqs = iotgw_reqs(in);
-	struct iotgw_coap_ep *ep, *new_ep;
+	struct iotgw_coap_ep *new_ep;
 	struct coap_request cr = {};
 	struct iotgw_coap_req *r;
-	unsigned int max, b;
+	unsigned int max;
 	u64 wait_ms;
 	int len;
 
@@ -257,19 +280,7 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 		iotgw_coap_req_free(r);
 		return -ENOSPC;
 	}
-	b = iotgw_ep_bucket(reqs, &r->addr, r->port);
-	hlist_for_each_entry(ep, &reqs->eps[b], node)
-		if (ep->port == r->port && ipv6_addr_equal(&ep->addr, &r->addr))
-			break;
-	if (!ep) {
-		ep = new_ep;
-		new_ep = NULL;
-		ep->addr = r->addr;
-		ep->port = r->port;
-		hlist_add_head(&ep->node, &reqs->eps[b]);
-	}
-	ep->users++;
-	r->ep = ep;
+	iotgw_coap_req_set_ep(reqs, r, &new_ep);
 	r->id = ++reqs->next_id;
 	r->submitted = jiffies;
 	r->deadline = r->submitted + msecs_to_jiffies(wait_ms);
@@ -284,6 +295,74 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 	*mid = r->mid;
 	memcpy(token, r->token, sizeof(r->token));
 	return 0;
+}
+
+void iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
+			     __be16 port, const u8 *token, u8 tkl, u8 code)
+{
+	struct iotgw_coap_reqs *reqs = iotgw_reqs(in);
+	struct iotgw_coap_ep *new_ep;
+	struct coap_response cr = {};
+	struct iotgw_coap_req *r;
+	unsigned int max;
+	u64 wait_ms;
+	int len;
+
+	r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+	new_ep = kzalloc(sizeof(*new_ep), GFP_ATOMIC | __GFP_NOWARN);
+	if (r)
+		r->msg = kmalloc(COAP_HDR_LEN + IOTGW_COAP_REQ_TOKEN_LEN,
+				 GFP_ATOMIC | __GFP_NOWARN);
+	if (!r || !r->msg || !new_ep || tkl > IOTGW_COAP_REQ_TOKEN_LEN)
+		goto err_free;
+	r->confirm = true;
+	r->type = COAP_TYPE_CON;
+	r->addr = *addr;
+	r->port = port;
+	r->mid = (u16)atomic_inc_return(&in->coap_mid);
+	r->tkl = tkl;
+	memcpy(r->token, token, tkl);
+
+	cr.type = COAP_TYPE_CON;
+	cr.code = code;
+	cr.mid = r->mid;
+	cr.tkl = tkl;
+	cr.token = r->token;
+	len = coap_build_response(r->msg, COAP_HDR_LEN + IOTGW_COAP_REQ_TOKEN_LEN,
+				  &cr);
+	if (len < 0)
+		goto err_free;
+	r->msg_len = len;
+
+	rcu_read_lock();
+	max = rcu_dereference(in->config)->coap_requests_max;
+	wait_ms = iotgw_coap_span_ms(rcu_dereference(in->config), true);
+	rcu_read_unlock();
+
+	spin_lock_bh(&reqs->lock);
+	if (reqs->count >= max) {
+		spin_unlock_bh(&reqs->lock);
+		goto err_free;
+	}
+	iotgw_coap_req_set_ep(reqs, r, &new_ep);
+	r->id = ++reqs->next_id;
+	r->submitted = jiffies;
+	r->deadline = r->submitted + msecs_to_jiffies(wait_ms);
+	r->state = IOTGW_COAP_REQ_PENDING;
+	list_add_tail(&r->list, &reqs->pending);
+	reqs->count++;
+	spin_unlock_bh(&reqs->lock);
+	kfree(new_ep);
+	iotgw_coap_req_kick(reqs);
+	return;
+
+err_free:
+	iotgw_stats_count(in->stats, IOTGW_CNT_COAP_FAILURES, 1);
+	kfree(new_ep);
+	if (r) {
+		kfree(r->msg);
+		kfree(r);
+	}
 }
 
 void iotgw_coap_req_start(struct iotgw_net *in, u64 id, bool cancel)
@@ -323,6 +402,8 @@ static void iotgw_coap_req_finish(struct iotgw_net *in,
 	list_move_tail(&r->list, &iotgw_reqs(in)->done);
 	kfree(r->msg);
 	r->msg = NULL;
+	if (r->confirm && status == IOTGW_COAP_STATUS_RESPONSE)
+		return;		/* the sensor has it */
 	iotgw_stats_count(in->stats, status == IOTGW_COAP_STATUS_RESPONSE ?
 			  IOTGW_CNT_COAP_RESPONSES : IOTGW_CNT_COAP_FAILURES, 1);
 }
@@ -506,7 +587,8 @@ static void iotgw_coap_req_report(struct iotgw_net *in,
 	int err;
 
 	list_for_each_entry_safe(r, tmp, results, list) {
-		err = iotgw_coap_result_send(in->net, r);
+		/* a confirmation's outcome is only counted */
+		err = r->confirm ? 0 : iotgw_coap_result_send(in->net, r);
 		kfree(r->payload);
 		r->payload = NULL;
 		spin_lock_bh(&reqs->lock);
@@ -588,7 +670,7 @@ void iotgw_coap_req_release(struct iotgw_net *in, u32 portid)
 	spin_lock_bh(&reqs->lock);
 	for (i = 0; i < ARRAY_SIZE(lists); i++) {
 		list_for_each_entry_safe(r, tmp, lists[i], list) {
-			if (r->portid != portid)
+			if (r->confirm || r->portid != portid)
 				continue;
 			released = true;
 			reqs->count--;
@@ -633,7 +715,8 @@ iotgw_coap_req_by_token(struct iotgw_coap_reqs *reqs, const u8 *token,
 
 	hlist_for_each_entry(r, &reqs->by_token[iotgw_token_bucket(reqs, token)],
 			     by_token)
-		if (!memcmp(r->token, token, IOTGW_COAP_REQ_TOKEN_LEN) &&
+		if (!r->confirm &&
+		    !memcmp(r->token, token, IOTGW_COAP_REQ_TOKEN_LEN) &&
 		    r->port == port && ipv6_addr_equal(&r->addr, addr))
 			return r;
 	return NULL;
@@ -642,7 +725,7 @@ iotgw_coap_req_by_token(struct iotgw_coap_reqs *reqs, const u8 *token,
 static bool iotgw_coap_token_is(const struct coap_msg *msg,
 				const struct iotgw_coap_req *r)
 {
-	return msg->tkl == IOTGW_COAP_REQ_TOKEN_LEN &&
+	return !r->confirm && msg->tkl == IOTGW_COAP_REQ_TOKEN_LEN &&
 	       !memcmp(msg->token, r->token, IOTGW_COAP_REQ_TOKEN_LEN);
 }
 
@@ -735,6 +818,11 @@ bool iotgw_coap_req_rx(struct iotgw_net *in, struct sk_buff *skb,
 			/* a late copy: already answered */
 		} else if (msg->type == COAP_TYPE_RST) {
 			iotgw_coap_req_finish(in, r, IOTGW_COAP_STATUS_RESET);
+			done = true;
+		} else if (msg->code == COAP_CODE_EMPTY && r->confirm) {
+			/* the sensor has its confirmation */
+			r->acked = true;
+			iotgw_coap_req_finish(in, r, IOTGW_COAP_STATUS_RESPONSE);
 			done = true;
 		} else if (msg->code == COAP_CODE_EMPTY) {
 			/* a separate response follows; NSTART has room again */
@@ -854,7 +942,7 @@ void iotgw_coap_req_icmp(struct iotgw_net *in, struct sk_buff *skb,
 	spin_lock(&reqs->lock);
 	r = iotgw_coap_req_by_mid(reqs, get_unaligned_be16(hdr + 2), &dst,
 				  uh->dest);
-	if (r && r->state == IOTGW_COAP_REQ_ACTIVE &&
+	if (r && r->state == IOTGW_COAP_REQ_ACTIVE && !r->confirm &&
 	    !memcmp(hdr + COAP_HDR_LEN, r->token, IOTGW_COAP_REQ_TOKEN_LEN)) {
 		if (iotgw_icmp_unreach_is_hard(type[1], v6)) {
 			iotgw_coap_req_finish(in, r,

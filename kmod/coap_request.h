@@ -43,6 +43,7 @@ struct iotgw_coap_req {
 	bool held;			/* not started before the reply */
 	bool outstanding;		/* counted in ep->outstanding */
 	bool soft_err;			/* an ICMP error hinted at a loss */
+	bool confirm;			/* a separate response, not a request */
 	struct iotgw_coap_ep *ep;
 	enum iotgw_coap_req_state state;
 	u64 id;
@@ -54,6 +55,7 @@ struct iotgw_coap_req {
 	u8 type;			/* CON or NON */
 	u16 mid;
 	u8 token[IOTGW_COAP_REQ_TOKEN_LEN];
+	u8 tkl;				/* confirm: the sensor's token length */
 	bool acked;
 	u32 transmissions;
 	unsigned long submitted;	/* jiffies */
@@ -125,6 +127,16 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 
 /* Let request @id go (or drop it, @cancel: its reply could not be sent). */
 void iotgw_coap_req_start(struct iotgw_net *in, u64 id, bool cancel);
+
+/*
+ * Send a sensor (@addr, IPv4 mapped, port @port) the separate confirmable
+ * response @code to its request with token @token (@tkl bytes, at most
+ * 8), retransmitted as a request is until the sensor ACKs or resets it.
+ * Any context. Counted as a transmission; a failure (no memory, over
+ * COAP_REQUESTS_MAX) as a COAP_FAILURE.
+ */
+void iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
+			     __be16 port, const u8 *token, u8 tkl, u8 code);
 
 /* Socket @portid closed: its requests are given up. */
 void iotgw_coap_req_release(struct iotgw_net *in, u32 portid);

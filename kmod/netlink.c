@@ -77,6 +77,10 @@ static struct netlink_range_validation iotgw_device_max_range = {
 	.min = 0, .max = 1 << 16,
 };
 
+static struct netlink_range_validation iotgw_confirm_timeout_range = {
+	.min = 1000, .max = 3600000,
+};
+
 static struct netlink_range_validation iotgw_rate_range = {
 	.min = 1, .max = 10000000,
 };
@@ -114,6 +118,8 @@ static const struct nla_policy iotgw_config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_requests_max_range),
 	[IOTGW_CONFIG_A_DEVICE_MAX] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_device_max_range),
+	[IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_confirm_timeout_range),
 };
 
 static const struct nla_policy iotgw_rule_policy[IOTGW_RULE_A_MAX + 1] = {
@@ -134,6 +140,7 @@ static const struct nla_policy iotgw_rule_policy[IOTGW_RULE_A_MAX + 1] = {
 	[IOTGW_RULE_A_STATS] = { .type = NLA_REJECT,
 				 .reject_message = "rule counters are read-only" },
 	[IOTGW_RULE_A_QOS] = NLA_POLICY_MAX(NLA_U8, 2),
+	[IOTGW_RULE_A_CONFIRM] = NLA_POLICY_MAX(NLA_U8, IOTGW_CONFIRM_MAX),
 };
 
 static struct netlink_range_validation iotgw_credit_range = {
@@ -201,6 +208,7 @@ static const struct nla_policy iotgw_policy[IOTGW_A_MAX + 1] = {
 				  .reject_message = "results are sent, not taken" },
 	[IOTGW_A_DEVICE] = { .type = NLA_REJECT,
 			     .reject_message = "devices are learnt, not set" },
+	[IOTGW_A_MSG_CODE] = { .type = NLA_U8 },
 };
 
 /* Commands that take no attributes. */
@@ -231,6 +239,18 @@ static const struct nla_policy iotgw_coap_request_policy[IOTGW_A_MAX + 1] = {
 static const struct nla_policy iotgw_queue_ack_policy[IOTGW_A_MAX + 1] = {
 	[IOTGW_A_MSG_IDS] = { .type = NLA_BINARY,
 			      .len = IOTGW_ACK_MAX * sizeof(u64) },
+};
+
+/* A CoAP error code, 4.00 to 5.31 (class << 5 | detail). */
+static struct netlink_range_validation iotgw_error_code_range = {
+	.min = 4 << 5, .max = (5 << 5) | 31,
+};
+
+static const struct nla_policy iotgw_queue_reject_policy[IOTGW_A_MAX + 1] = {
+	[IOTGW_A_MSG_IDS] = { .type = NLA_BINARY,
+			      .len = IOTGW_ACK_MAX * sizeof(u64) },
+	[IOTGW_A_MSG_CODE] = NLA_POLICY_FULL_RANGE(NLA_U8,
+						   &iotgw_error_code_range),
 };
 
 /* An extack message that is not a literal (it must outlive the request). */
@@ -285,7 +305,9 @@ static int iotgw_put_config(struct sk_buff *skb, const struct iotgw_config *cfg)
 	    nla_put_u32(skb, IOTGW_CONFIG_A_COAP_NSTART, cfg->coap_nstart) ||
 	    nla_put_u32(skb, IOTGW_CONFIG_A_COAP_REQUESTS_MAX,
 			cfg->coap_requests_max) ||
-	    nla_put_u32(skb, IOTGW_CONFIG_A_DEVICE_MAX, cfg->device_max)) {
+	    nla_put_u32(skb, IOTGW_CONFIG_A_DEVICE_MAX, cfg->device_max) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS,
+			cfg->confirm_timeout_ms)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -450,6 +472,9 @@ static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			      cfg->coap_requests_max);
 	cfg->device_max = iotgw_get_u32(tb[IOTGW_CONFIG_A_DEVICE_MAX],
 					cfg->device_max);
+	cfg->confirm_timeout_ms =
+		iotgw_get_u32(tb[IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS],
+			      cfg->confirm_timeout_ms);
 	err = iotgw_config_check_limits(skb, info, tb, cfg);
 	if (err)
 		goto err_unlock;
@@ -544,6 +569,8 @@ static struct iotgw_rule *iotgw_rule_from_attrs(struct genl_info *info,
 	rule->burst = iotgw_get_u32(tb[IOTGW_RULE_A_BURST], rule->rate);
 	rule->has_qos = !!tb[IOTGW_RULE_A_QOS];
 	rule->qos = iotgw_get_u8(tb[IOTGW_RULE_A_QOS], 0);
+	rule->confirm = iotgw_get_u8(tb[IOTGW_RULE_A_CONFIRM],
+				     IOTGW_CONFIRM_ADMIT);
 
 	err = -EINVAL;
 	if (rule->action == IOTGW_ACTION_MARK && !rule->has_mark &&
@@ -568,6 +595,17 @@ static struct iotgw_rule *iotgw_rule_from_attrs(struct genl_info *info,
 	    rule->action != IOTGW_ACTION_INGEST) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_QOS],
 				    "qos belongs to actions capture and ingest");
+		goto err_free;
+	}
+	if (tb[IOTGW_RULE_A_CONFIRM] && rule->action != IOTGW_ACTION_INGEST) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_CONFIRM],
+				    "confirm belongs to action ingest");
+		goto err_free;
+	}
+	if (rule->confirm != IOTGW_CONFIRM_ADMIT && rule->has_qos &&
+	    !rule->qos) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_CONFIRM],
+				    "confirm store and cloud need qos 1 or 2");
 		goto err_free;
 	}
 	if (rule->action == IOTGW_ACTION_INGEST &&
@@ -728,6 +766,8 @@ static int iotgw_put_rule(struct sk_buff *skb, const struct iotgw_rule *rule)
 	     nla_put_u32(skb, IOTGW_RULE_A_SKB_PRIORITY, rule->skb_priority)) ||
 	    (rule->has_qos &&
 	     nla_put_u8(skb, IOTGW_RULE_A_QOS, rule->qos)) ||
+	    (rule->action == IOTGW_ACTION_INGEST &&
+	     nla_put_u8(skb, IOTGW_RULE_A_CONFIRM, rule->confirm)) ||
 	    (rule->action == IOTGW_ACTION_RATELIMIT &&
 	     (nla_put_u32(skb, IOTGW_RULE_A_RATE, rule->rate) ||
 	      nla_put_u32(skb, IOTGW_RULE_A_BURST, rule->burst))))
@@ -1081,6 +1121,13 @@ static const struct genl_ops iotgw_genl_ops[] = {
 		.cmd = IOTGW_CMD_QUEUE_NACK,
 		.doit = iotgw_nl_queue_nack,
 		.policy = iotgw_queue_ack_policy,
+		.maxattr = IOTGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IOTGW_CMD_QUEUE_REJECT,
+		.doit = iotgw_nl_queue_reject,
+		.policy = iotgw_queue_reject_policy,
 		.maxattr = IOTGW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

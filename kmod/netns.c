@@ -32,6 +32,7 @@ void iotgw_config_set_defaults(struct iotgw_config *cfg)
 	cfg->coap_nstart = 1;
 	cfg->coap_requests_max = 1024;
 	cfg->device_max = 4096;
+	cfg->confirm_timeout_ms = 60 * MSEC_PER_SEC;
 }
 
 struct iotgw_net *iotgw_net(const struct net *net)
@@ -76,10 +77,11 @@ static int __net_init iotgw_net_init(struct net *net)
 err_stats:
 	/* a hook registered before the failure may have run */
 	synchronize_net();
+	/* the queue first: its work sends confirmations through coap_reqs */
+	iotgw_queue_destroy(&in->queue);
 	iotgw_coap_reqs_destroy(&in->coap_reqs);
 	iotgw_devices_destroy(&in->devices);
 	iotgw_flows_destroy(&in->flows);
-	iotgw_queue_destroy(&in->queue);
 	iotgw_dedup_destroy(&in->dedup);
 	mutex_destroy(&in->lock);
 err_percpu:
@@ -104,10 +106,11 @@ static void __net_exit iotgw_net_exit(struct net *net)
 	struct iotgw_net *in = iotgw_net(net);
 	struct iotgw_config *cfg;
 
+	/* the queue first: its work sends confirmations through coap_reqs */
+	iotgw_queue_destroy(&in->queue);
 	iotgw_coap_reqs_destroy(&in->coap_reqs);
 	iotgw_devices_destroy(&in->devices);
 	iotgw_flows_destroy(&in->flows);
-	iotgw_queue_destroy(&in->queue);
 	iotgw_dedup_destroy(&in->dedup);
 
 	mutex_lock(&in->lock);

@@ -39,6 +39,7 @@ struct iotgw_config {
 	u32 coap_nstart;
 	u32 coap_requests_max;
 	u32 device_max;
+	u32 confirm_timeout_ms;
 	struct rcu_head rcu;
 };
 

@@ -13,7 +13,9 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
+#include "coap_request.h"
 #include "netns.h"
+#include "proto/coap.h"
 #include "queue.h"
 
 /* Messages built into one netlink buffer at most. */
@@ -25,6 +27,17 @@
 #define IOTGW_QUEUE_TRIM	64
 /* When the consumer's socket is full, try again after this long. */
 #define IOTGW_QUEUE_BUSY_WAIT	(HZ / 50)
+/* Confirmations timed out at most in one go with bottom halves off. */
+#define IOTGW_QUEUE_LATE_MAX	16
+
+/* A separate response a sensor is to get, copied out of its message. */
+struct iotgw_queue_answer {
+	struct in6_addr addr;		/* IPv4 mapped */
+	__be16 port;
+	u8 code;
+	u8 tkl;
+	u8 token[IOTGW_QUEUE_TOKEN_MAX];
+};
 
 static struct iotgw_net *iotgw_queue_net(struct iotgw_queue *q)
 {
@@ -46,6 +59,7 @@ void iotgw_queue_init(struct iotgw_queue *q, struct net *net)
 	INIT_LIST_HEAD(&q->pending);
 	INIT_LIST_HEAD(&q->flight);
 	INIT_LIST_HEAD(&q->qos0);
+	INIT_LIST_HEAD(&q->awaiting);
 	for (i = 0; i < IOTGW_QUEUE_ID_BUCKETS; i++)
 		INIT_HLIST_HEAD(&q->ids[i]);
 	q->next_id = 1;
@@ -82,9 +96,57 @@ void iotgw_qmsg_free(struct iotgw_qmsg *m)
 	kfree(m);
 }
 
+/* Under q->lock: @m no longer awaits its confirmation. */
+static void iotgw_queue_stop_awaiting(struct iotgw_queue *q,
+				      struct iotgw_qmsg *m)
+{
+	if (!m->awaiting)
+		return;
+	list_del(&m->await);
+	m->awaiting = false;
+	q->awaiting_msgs--;
+}
+
+/*
+ * Under q->lock: the sensor awaiting @m's confirmation gets @code (2.04,
+ * or an error) when @m is freed, or from the caller's answer copy.
+ */
+static void iotgw_queue_settle(struct iotgw_queue *q, struct iotgw_qmsg *m,
+			       u8 code)
+{
+	if (!m->awaiting)
+		return;
+	iotgw_queue_stop_awaiting(q, m);
+	m->answer = code;
+	q->cnt[code == COAP_CODE_CHANGED ? IOTGW_QCNT_CONFIRMED :
+	       IOTGW_QCNT_UNCONFIRMED]++;
+}
+
+/* Send @a: a separate confirmable response to its sensor. Any context. */
+static void iotgw_queue_send_answer(struct iotgw_queue *q,
+				    const struct iotgw_queue_answer *a)
+{
+	iotgw_coap_confirm_send(iotgw_queue_net(q), &a->addr, a->port,
+				a->token, a->tkl, a->code);
+}
+
+static void iotgw_queue_answer_of(const struct iotgw_qmsg *m,
+				  struct iotgw_queue_answer *a)
+{
+	if (m->family == AF_INET)
+		ipv6_addr_set_v4mapped(m->src.s6_addr32[0], &a->addr);
+	else
+		a->addr = m->src;
+	a->port = htons(m->src_port);
+	a->code = m->answer;
+	a->tkl = m->tkl;
+	memcpy(a->token, m->token, sizeof(a->token));
+}
+
 /* Take @m out of the queue's lists and counts; the caller frees it. */
 static void iotgw_queue_unlink(struct iotgw_queue *q, struct iotgw_qmsg *m)
 {
+	iotgw_queue_stop_awaiting(q, m);
 	list_del(&m->list);
 	if (m->qos == 0)
 		list_del(&m->qos0);
@@ -142,18 +204,63 @@ static void iotgw_queue_expire(struct iotgw_queue *q,
 	list_for_each_entry_safe(m, tmp, &q->pending, list) {
 		if (time_before(jiffies, m->queued + ttl) || !max--)
 			break;
+		iotgw_queue_settle(q, m, COAP_CODE_GATEWAY_TIMEOUT);
 		iotgw_queue_unlink(q, m);
 		q->cnt[IOTGW_QCNT_EXPIRED]++;
 		list_add_tail(&m->list, gone);
 	}
 }
 
-static void iotgw_queue_free_list(struct list_head *gone)
+/* Free the messages on @gone, answering the sensors settle() named. */
+static void iotgw_queue_free_list(struct iotgw_queue *q,
+				  struct list_head *gone)
 {
+	struct iotgw_queue_answer a;
 	struct iotgw_qmsg *m, *tmp;
 
-	list_for_each_entry_safe(m, tmp, gone, list)
+	list_for_each_entry_safe(m, tmp, gone, list) {
+		if (m->answer) {
+			iotgw_queue_answer_of(m, &a);
+			iotgw_queue_send_answer(q, &a);
+		}
 		iotgw_queue_release_msg(m);
+	}
+}
+
+/*
+ * Under q->lock: sensors waiting longer than CONFIRM_TIMEOUT_MS get 5.04
+ * (copied into @late, IOTGW_QUEUE_LATE_MAX at most; true if more are
+ * due). A message the consumer does not
+ * have leaves the queue (WITHDRAWN): the sensor, told it was not kept,
+ * sends it again. One in flight stays; its ack then answers nobody.
+ */
+static bool iotgw_queue_confirm_expire(struct iotgw_queue *q,
+				       const struct iotgw_config *cfg,
+				       struct list_head *gone,
+				       struct iotgw_queue_answer *late,
+				       unsigned int *n_late)
+{
+	unsigned long wait = msecs_to_jiffies(cfg->confirm_timeout_ms);
+	struct iotgw_qmsg *m, *tmp;
+	unsigned int done = 0;
+
+	*n_late = 0;
+	list_for_each_entry_safe(m, tmp, &q->awaiting, await) {
+		if (time_before(jiffies, m->queued + wait))
+			return false;
+		if (done++ == IOTGW_QUEUE_LATE_MAX)
+			return true;		/* more: another round */
+		iotgw_queue_settle(q, m, COAP_CODE_GATEWAY_TIMEOUT);
+		if (m->in_flight) {
+			iotgw_queue_answer_of(m, &late[(*n_late)++]);
+			m->answer = 0;
+			continue;
+		}
+		iotgw_queue_unlink(q, m);
+		q->cnt[IOTGW_QCNT_WITHDRAWN]++;
+		list_add_tail(&m->list, gone);
+	}
+	return false;
 }
 
 /*
@@ -216,7 +323,7 @@ int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
 		q->cnt[IOTGW_QCNT_REFUSED]++;
 		spin_unlock_bh(&q->lock);
 		rcu_read_unlock();
-		iotgw_queue_free_list(&gone);
+		iotgw_queue_free_list(q, &gone);
 		iotgw_queue_release_msg(m);
 		return -ENOSPC;
 	}
@@ -225,6 +332,13 @@ int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
 	list_add_tail(&m->list, &q->pending);
 	if (m->qos == 0)
 		list_add_tail(&m->qos0, &q->qos0);
+	if (m->confirm != IOTGW_CONFIRM_ADMIT) {
+		m->awaiting = true;
+		list_add_tail(&m->await, &q->awaiting);
+		/* the first to wait: the work learns its deadline */
+		if (!q->awaiting_msgs++)
+			mod_delayed_work(system_wq, &q->work, 0);
+	}
 	q->pending_qos[m->qos]++;
 	q->msgs++;
 	q->bytes += m->cost;
@@ -239,7 +353,7 @@ int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
 				   msecs_to_jiffies(cfg->queue_ttl_ms) + 1);
 	spin_unlock_bh(&q->lock);
 	rcu_read_unlock();
-	iotgw_queue_free_list(&gone);
+	iotgw_queue_free_list(q, &gone);
 	return 0;
 }
 
@@ -422,11 +536,29 @@ static void iotgw_queue_work(struct work_struct *work)
 {
 	struct iotgw_queue *q = container_of(to_delayed_work(work),
 					     struct iotgw_queue, work);
+	struct iotgw_queue_answer late[IOTGW_QUEUE_LATE_MAX];
 	const struct iotgw_config *cfg;
-	unsigned long again = 0;
+	unsigned long again = 0, confirm_wait;
+	unsigned int i, n_late;
 	bool ttl, more;
 	LIST_HEAD(gone);
 	int rounds = 0;
+
+	/* sensors that waited too long for their confirmation */
+	do {
+		rcu_read_lock();
+		cfg = rcu_dereference(iotgw_queue_net(q)->config);
+		confirm_wait = msecs_to_jiffies(cfg->confirm_timeout_ms);
+		spin_lock_bh(&q->lock);
+		more = iotgw_queue_confirm_expire(q, cfg, &gone, late, &n_late);
+		spin_unlock_bh(&q->lock);
+		rcu_read_unlock();
+		for (i = 0; i < n_late; i++)
+			iotgw_queue_send_answer(q, &late[i]);
+		iotgw_queue_free_list(q, &gone);
+		INIT_LIST_HEAD(&gone);
+		cond_resched();
+	} while (more);
 
 	do {
 		rcu_read_lock();
@@ -439,7 +571,7 @@ static void iotgw_queue_work(struct work_struct *work)
 		more = iotgw_queue_can_send(q);
 		spin_unlock_bh(&q->lock);
 		rcu_read_unlock();
-		iotgw_queue_free_list(&gone);
+		iotgw_queue_free_list(q, &gone);
 		INIT_LIST_HEAD(&gone);
 	} while (more && iotgw_queue_send_batch(q, &again) && ++rounds < 16);
 
@@ -451,6 +583,17 @@ static void iotgw_queue_work(struct work_struct *work)
 			again = max_t(long, q->next_due - jiffies, 1);
 		if (ttl && !list_empty(&q->pending) && (!again || again > HZ))
 			again = HZ;
+		if (!list_empty(&q->awaiting)) {
+			struct iotgw_qmsg *first;
+			long left;
+
+			first = list_first_entry(&q->awaiting,
+						 struct iotgw_qmsg, await);
+			left = max_t(long, first->queued + confirm_wait -
+				     jiffies + 1, 1);
+			if (!again || left < again)
+				again = left;
+		}
 		if (again)
 			mod_delayed_work(system_wq, &q->work, again);
 	}
@@ -537,6 +680,7 @@ int iotgw_queue_ack(struct iotgw_queue *q, u32 portid, const u64 *ids,
 			q->cnt[IOTGW_QCNT_STALE_ACKS]++;
 			continue;
 		}
+		iotgw_queue_settle(q, m, COAP_CODE_CHANGED);
 		iotgw_queue_unlink(q, m);
 		list_add_tail(&m->list, &gone);
 		q->cnt[IOTGW_QCNT_ACKED]++;
@@ -544,7 +688,37 @@ int iotgw_queue_ack(struct iotgw_queue *q, u32 portid, const u64 *ids,
 	if (iotgw_queue_can_send(q))
 		mod_delayed_work(system_wq, &q->work, 0);
 	spin_unlock_bh(&q->lock);
-	iotgw_queue_free_list(&gone);
+	iotgw_queue_free_list(q, &gone);
+	return 0;
+}
+
+int iotgw_queue_reject(struct iotgw_queue *q, u32 portid, const u64 *ids,
+		       unsigned int n, u8 code)
+{
+	struct iotgw_qmsg *m;
+	LIST_HEAD(gone);
+	unsigned int i;
+
+	spin_lock_bh(&q->lock);
+	if (!q->consumer || q->consumer != portid) {
+		spin_unlock_bh(&q->lock);
+		return -ENOENT;
+	}
+	for (i = 0; i < n; i++) {
+		m = iotgw_queue_find_flight(q, ids[i]);
+		if (!m) {
+			q->cnt[IOTGW_QCNT_STALE_ACKS]++;
+			continue;
+		}
+		iotgw_queue_settle(q, m, code);
+		iotgw_queue_unlink(q, m);
+		list_add_tail(&m->list, &gone);
+		q->cnt[IOTGW_QCNT_REJECTED]++;
+	}
+	if (iotgw_queue_can_send(q))
+		mod_delayed_work(system_wq, &q->work, 0);
+	spin_unlock_bh(&q->lock);
+	iotgw_queue_free_list(q, &gone);
 	return 0;
 }
 
@@ -581,7 +755,7 @@ int iotgw_queue_nack(struct iotgw_queue *q, u32 portid, const u64 *ids,
 
 /* Under q->lock: move up to @max messages to @gone; how many moved. */
 static u32 iotgw_queue_take(struct iotgw_queue *q, struct list_head *gone,
-			    u32 max)
+			    u32 max, u8 code)
 {
 	struct iotgw_qmsg *m;
 	u32 n = 0;
@@ -593,6 +767,8 @@ static u32 iotgw_queue_take(struct iotgw_queue *q, struct list_head *gone,
 					     list);
 		if (!m)
 			break;
+		if (code)
+			iotgw_queue_settle(q, m, code);
 		iotgw_queue_unlink(q, m);
 		list_add_tail(&m->list, gone);
 		n++;
@@ -600,8 +776,11 @@ static u32 iotgw_queue_take(struct iotgw_queue *q, struct list_head *gone,
 	return n;
 }
 
-/* Process context: everything goes, a chunk at a time. *@held: QoS >= 1. */
-static u32 iotgw_queue_drain(struct iotgw_queue *q, u32 *held)
+/*
+ * Process context: everything goes, a chunk at a time. *@held: QoS >= 1.
+ * Sensors awaiting confirmation get @code, if not 0.
+ */
+static u32 iotgw_queue_drain(struct iotgw_queue *q, u32 *held, u8 code)
 {
 	struct iotgw_qmsg *m;
 	u32 n, total = 0;
@@ -609,13 +788,13 @@ static u32 iotgw_queue_drain(struct iotgw_queue *q, u32 *held)
 
 	do {
 		spin_lock_bh(&q->lock);
-		n = iotgw_queue_take(q, &gone, 1024);
+		n = iotgw_queue_take(q, &gone, 1024, code);
 		q->cnt[IOTGW_QCNT_FLUSHED] += n;
 		spin_unlock_bh(&q->lock);
 		list_for_each_entry(m, &gone, list)
 			if (m->qos > 0 && held)
 				(*held)++;
-		iotgw_queue_free_list(&gone);
+		iotgw_queue_free_list(q, &gone);
 		INIT_LIST_HEAD(&gone);
 		total += n;
 		cond_resched();
@@ -625,7 +804,8 @@ static u32 iotgw_queue_drain(struct iotgw_queue *q, u32 *held)
 
 u32 iotgw_queue_flush(struct iotgw_queue *q)
 {
-	return iotgw_queue_drain(q, NULL);
+	/* the sensors learn their readings were not kept */
+	return iotgw_queue_drain(q, NULL, COAP_CODE_SERVICE_UNAVAILABLE);
 }
 
 void iotgw_queue_read(struct iotgw_queue *q, struct iotgw_queue_info *info)
@@ -639,6 +819,7 @@ void iotgw_queue_read(struct iotgw_queue *q, struct iotgw_queue_info *info)
 	info->in_flight = q->in_flight;
 	info->msgs = q->msgs;
 	info->bytes = q->bytes;
+	info->awaiting = q->awaiting_msgs;
 	memcpy(info->cnt, q->cnt, sizeof(info->cnt));
 	oldest = list_first_entry_or_null(&q->pending, struct iotgw_qmsg, list);
 	list_for_each_entry(m, &q->flight, list)
@@ -660,7 +841,7 @@ void iotgw_queue_destroy(struct iotgw_queue *q)
 	spin_unlock_bh(&q->lock);
 	cancel_delayed_work_sync(&q->work);
 
-	iotgw_queue_drain(q, &held);
+	iotgw_queue_drain(q, &held, 0);
 	if (held)
 		pr_warn("namespace gone with %u QoS 1/2 messages queued: lost\n",
 			held);

@@ -11,12 +11,14 @@
 
 #define IOTGW_QUEUE_ID_BUCKETS	1024
 #define IOTGW_QUEUE_QOS_MAX	2
+#define IOTGW_QUEUE_TOKEN_MAX	8	/* a CoAP token's bytes */
 
 /* One queued message: its description, then topic and payload bytes. */
 struct iotgw_qmsg {
 	struct list_head list;		/* queue.pending (id order) or .flight */
 	struct list_head qos0;		/* queue.qos0, QoS 0 only */
 	struct hlist_node node;		/* queue.ids, while in flight */
+	struct list_head await;		/* queue.awaiting, while awaiting */
 	u64 id;
 	u64 time_ns;			/* received, CLOCK_REALTIME */
 	unsigned long queued;		/* jiffies, for its age and TTL */
@@ -24,7 +26,12 @@ struct iotgw_qmsg {
 	u32 attempts;
 	u32 cost;			/* counted against QUEUE_MAX_BYTES */
 	bool in_flight;
+	bool awaiting;			/* a sensor waits for its confirmation */
 	bool has_content_format;
+	u8 confirm;			/* enum iotgw_confirm */
+	u8 answer;			/* CoAP code for the sensor, once freed */
+	u8 tkl;				/* the sensor's request's token */
+	u8 token[IOTGW_QUEUE_TOKEN_MAX];
 	u8 qos;
 	u8 proto;			/* enum iotgw_proto */
 	u8 family;			/* AF_INET or AF_INET6 */
@@ -56,6 +63,10 @@ enum iotgw_queue_counter {
 	IOTGW_QCNT_FLUSHED,
 	IOTGW_QCNT_DUPLICATES,
 	IOTGW_QCNT_DEDUP_EVICTED,
+	IOTGW_QCNT_REJECTED,
+	IOTGW_QCNT_CONFIRMED,
+	IOTGW_QCNT_UNCONFIRMED,
+	IOTGW_QCNT_WITHDRAWN,
 	__IOTGW_QCNT_MAX
 };
 
@@ -69,11 +80,13 @@ struct iotgw_queue {
 	struct list_head pending;	/* not in flight, oldest first */
 	struct list_head flight;	/* sent to the consumer, not acked */
 	struct list_head qos0;		/* QoS 0 messages, oldest first */
+	struct list_head awaiting;	/* awaiting confirmation, oldest first */
 	struct hlist_head ids[IOTGW_QUEUE_ID_BUCKETS];	/* in flight */
 	u32 msgs;
 	u32 bytes;
 	u32 in_flight;
 	u32 pending_qos[IOTGW_QUEUE_QOS_MAX + 1];
+	u32 awaiting_msgs;
 	u64 next_id;
 	u32 consumer;			/* netlink port id, 0: none */
 	u32 credit;
@@ -95,6 +108,7 @@ struct iotgw_queue_info {
 	u32 in_flight;
 	u32 msgs;
 	u32 bytes;
+	u32 awaiting;
 	bool has_oldest;
 	u32 oldest_ms;
 	u64 cnt[__IOTGW_QCNT_MAX];
@@ -131,6 +145,9 @@ int iotgw_queue_ack(struct iotgw_queue *q, u32 portid, const u64 *ids,
 		    unsigned int n);
 int iotgw_queue_nack(struct iotgw_queue *q, u32 portid, const u64 *ids,
 		     unsigned int n);
+/* The consumer gives @ids up; their waiting sensors get CoAP @code. */
+int iotgw_queue_reject(struct iotgw_queue *q, u32 portid, const u64 *ids,
+		       unsigned int n, u8 code);
 /* Drop everything; returns how many messages went. */
 u32 iotgw_queue_flush(struct iotgw_queue *q);
 void iotgw_queue_read(struct iotgw_queue *q, struct iotgw_queue_info *info);

@@ -8,6 +8,7 @@
 
 #include "netlink.h"
 #include "netns.h"
+#include "proto/coap.h"
 #include "queue.h"
 #include "queue_netlink.h"
 
@@ -58,7 +59,9 @@ int iotgw_nl_queue_unbind(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int iotgw_nl_queue_ids(struct genl_info *info, bool ack)
+enum iotgw_ids_verb { IOTGW_IDS_ACK, IOTGW_IDS_NACK, IOTGW_IDS_REJECT };
+
+static int iotgw_nl_queue_ids(struct genl_info *info, enum iotgw_ids_verb verb)
 {
 	struct iotgw_queue *q = iotgw_info_queue(info);
 	struct nlattr *attr = info->attrs[IOTGW_A_MSG_IDS];
@@ -80,8 +83,20 @@ static int iotgw_nl_queue_ids(struct genl_info *info, bool ack)
 	ids = kmemdup(nla_data(attr), n * sizeof(u64), GFP_KERNEL);
 	if (!ids)
 		return -ENOMEM;
-	err = ack ? iotgw_queue_ack(q, info->snd_portid, ids, n) :
-		    iotgw_queue_nack(q, info->snd_portid, ids, n);
+	switch (verb) {
+	case IOTGW_IDS_ACK:
+		err = iotgw_queue_ack(q, info->snd_portid, ids, n);
+		break;
+	case IOTGW_IDS_NACK:
+		err = iotgw_queue_nack(q, info->snd_portid, ids, n);
+		break;
+	default:
+		err = iotgw_queue_reject(q, info->snd_portid, ids, n,
+					 info->attrs[IOTGW_A_MSG_CODE] ?
+					 nla_get_u8(info->attrs[IOTGW_A_MSG_CODE]) :
+					 COAP_CODE_SERVICE_UNAVAILABLE);
+		break;
+	}
 	kfree(ids);
 	if (err)
 		NL_SET_ERR_MSG(info->extack, "this socket is not the consumer");
@@ -90,12 +105,17 @@ static int iotgw_nl_queue_ids(struct genl_info *info, bool ack)
 
 int iotgw_nl_queue_ack(struct sk_buff *skb, struct genl_info *info)
 {
-	return iotgw_nl_queue_ids(info, true);
+	return iotgw_nl_queue_ids(info, IOTGW_IDS_ACK);
 }
 
 int iotgw_nl_queue_nack(struct sk_buff *skb, struct genl_info *info)
 {
-	return iotgw_nl_queue_ids(info, false);
+	return iotgw_nl_queue_ids(info, IOTGW_IDS_NACK);
+}
+
+int iotgw_nl_queue_reject(struct sk_buff *skb, struct genl_info *info)
+{
+	return iotgw_nl_queue_ids(info, IOTGW_IDS_REJECT);
 }
 
 static const int iotgw_queue_cnt_attr[__IOTGW_QCNT_MAX] = {
@@ -111,6 +131,10 @@ static const int iotgw_queue_cnt_attr[__IOTGW_QCNT_MAX] = {
 	[IOTGW_QCNT_FLUSHED] = IOTGW_QUEUE_A_FLUSHED,
 	[IOTGW_QCNT_DUPLICATES] = IOTGW_QUEUE_A_DUPLICATES,
 	[IOTGW_QCNT_DEDUP_EVICTED] = IOTGW_QUEUE_A_DEDUP_EVICTED,
+	[IOTGW_QCNT_REJECTED] = IOTGW_QUEUE_A_REJECTED,
+	[IOTGW_QCNT_CONFIRMED] = IOTGW_QUEUE_A_CONFIRMED,
+	[IOTGW_QCNT_UNCONFIRMED] = IOTGW_QUEUE_A_UNCONFIRMED,
+	[IOTGW_QCNT_WITHDRAWN] = IOTGW_QUEUE_A_WITHDRAWN,
 };
 
 static int iotgw_put_queue(struct sk_buff *skb,
@@ -131,6 +155,7 @@ static int iotgw_put_queue(struct sk_buff *skb,
 	    nla_put_u32(skb, IOTGW_QUEUE_A_IN_FLIGHT, qi->in_flight) ||
 	    nla_put_u32(skb, IOTGW_QUEUE_A_MSGS, qi->msgs) ||
 	    nla_put_u32(skb, IOTGW_QUEUE_A_BYTES, qi->bytes) ||
+	    nla_put_u32(skb, IOTGW_QUEUE_A_AWAITING, qi->awaiting) ||
 	    (qi->has_oldest &&
 	     nla_put_u32(skb, IOTGW_QUEUE_A_OLDEST_MS, qi->oldest_ms)))
 		goto err_cancel;
@@ -204,6 +229,8 @@ int iotgw_genl_put_qmsg(struct sk_buff *skb, const struct iotgw_qmsg *m,
 	    nla_put_u64_64bit(skb, IOTGW_MSG_A_TIME_NS, m->time_ns,
 			      IOTGW_MSG_A_PAD) ||
 	    nla_put_u32(skb, IOTGW_MSG_A_ATTEMPTS, attempts) ||
+	    (m->awaiting &&
+	     nla_put_u8(skb, IOTGW_MSG_A_CONFIRM, m->confirm)) ||
 	    (m->has_content_format &&
 	     nla_put_u16(skb, IOTGW_MSG_A_CONTENT_FORMAT, m->content_format)))
 		goto err_cancel;

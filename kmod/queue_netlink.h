@@ -9,6 +9,7 @@ int iotgw_nl_queue_bind(struct sk_buff *skb, struct genl_info *info);
 int iotgw_nl_queue_unbind(struct sk_buff *skb, struct genl_info *info);
 int iotgw_nl_queue_ack(struct sk_buff *skb, struct genl_info *info);
 int iotgw_nl_queue_nack(struct sk_buff *skb, struct genl_info *info);
+int iotgw_nl_queue_reject(struct sk_buff *skb, struct genl_info *info);
 int iotgw_nl_queue_get(struct sk_buff *skb, struct genl_info *info);
 int iotgw_nl_queue_flush(struct sk_buff *skb, struct genl_info *info);
 

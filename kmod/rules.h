@@ -26,6 +26,7 @@ struct iotgw_rule {
 	bool has_skb_priority;
 	bool has_qos;
 	u8 qos;				/* CAPTURE, INGEST */
+	u8 confirm;			/* INGEST: enum iotgw_confirm */
 	u32 flags;			/* IOTGW_RULE_F_* */
 	u32 priority;
 	u32 mark;

@@ -33,6 +33,7 @@
 struct qmsg {
 	uint64_t id;
 	int qos, proto, family, src_port, attempts, cf;
+	int confirm;		/* -1: absent */
 	char rule[IOTGW_RULE_NAME_MAX];
 	char topic[256];
 	char payload[256];
@@ -62,6 +63,8 @@ static void parse_qmsg(struct consumer *c, struct nlmsghdr *h)
 	m = &c->got[c->n++];
 	memset(m, 0, sizeof(*m));
 	m->cf = -1;
+	m->confirm = ma[IOTGW_MSG_A_CONFIRM] ?
+		     nla_get_u8(ma[IOTGW_MSG_A_CONFIRM]) : -1;
 	if (ma[IOTGW_MSG_A_ID])
 		m->id = nla_get_u64(ma[IOTGW_MSG_A_ID]);
 	if (ma[IOTGW_MSG_A_QOS])
@@ -193,6 +196,19 @@ static int consumer_ids(struct consumer *c, uint8_t cmd, const uint64_t *ids,
 	if (!msg)
 		return -ENOMEM;
 	nla_put(msg, IOTGW_A_MSG_IDS, n * sizeof(*ids), ids);
+	return consumer_send(c, msg);
+}
+
+static int consumer_reject(struct consumer *c, const uint64_t *ids, int n,
+			   int code)
+{
+	struct nl_msg *msg = consumer_msg(c, IOTGW_CMD_QUEUE_REJECT);
+
+	if (!msg)
+		return -ENOMEM;
+	nla_put(msg, IOTGW_A_MSG_IDS, n * sizeof(*ids), ids);
+	if (code >= 0)
+		nla_put_u8(msg, IOTGW_A_MSG_CODE, code);
 	return consumer_send(c, msg);
 }
 
@@ -340,6 +356,27 @@ static int add_rule_full(struct iotgw_nl *nl, const char *name,
 	return iotgw_nl_transact(nl, msg, NULL, NULL);
 }
 
+/* An ingest rule confirming with @confirm; @qos -1: the message's. */
+static int add_confirm_rule(struct iotgw_nl *nl, const char *name,
+			    const char *filter, int qos, int confirm)
+{
+	struct nl_msg *msg = iotgw_nl_request(nl, IOTGW_CMD_RULE_NEW, 0);
+	struct nlattr *nest;
+
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, IOTGW_A_RULE);
+	nla_put_string(msg, IOTGW_RULE_A_NAME, name);
+	nla_put_string(msg, IOTGW_RULE_A_FILTER, filter);
+	nla_put_u8(msg, IOTGW_RULE_A_PROTO, IOTGW_PROTO_COAP);
+	nla_put_u8(msg, IOTGW_RULE_A_ACTION, IOTGW_ACTION_INGEST);
+	if (qos >= 0)
+		nla_put_u8(msg, IOTGW_RULE_A_QOS, qos);
+	nla_put_u8(msg, IOTGW_RULE_A_CONFIRM, confirm);
+	nla_nest_end(msg, nest);
+	return iotgw_nl_transact(nl, msg, NULL, NULL);
+}
+
 /* A CoAP rule; @qos -1 leaves it to the message. */
 static int add_rule(struct iotgw_nl *nl, const char *name, const char *filter,
 		    int action, int qos)
@@ -438,6 +475,50 @@ static int post_expect(int fd, uint16_t mid, const char *path,
 	    a->msg.code != code || a->msg.tkl != COAP_TOKEN_MAX ||
 	    a->token[0] != (uint8_t)(mid >> 8) ||
 	    a->token[1] != (uint8_t)mid || a->token[2] != 0xa5)
+		return -2;
+	return 0;
+}
+
+/* The sensor's request @mid's token, as coap_send_req() makes it. */
+static bool token_of(const struct answer *a, uint16_t mid)
+{
+	return a->msg.tkl == COAP_TOKEN_MAX &&
+	       a->token[0] == (uint8_t)(mid >> 8) &&
+	       a->token[1] == (uint8_t)mid && a->token[2] == 0xa5 &&
+	       a->token[7] == 4;
+}
+
+/* A separate CON response to request @mid, with @code: its MID, or -1. */
+static int expect_separate(int fd, uint16_t mid, uint8_t code)
+{
+	struct answer a;
+
+	if (coap_recv_answer(fd, &a) || a.msg.type != COAP_TYPE_CON ||
+	    a.msg.code != code || !token_of(&a, mid))
+		return -1;
+	return a.msg.mid;
+}
+
+static int send_empty_ack(int fd, uint16_t mid)
+{
+	uint8_t ack[COAP_HDR_LEN];
+
+	if (coap_build_empty_ack(ack, sizeof(ack), mid) != sizeof(ack))
+		return -1;
+	return send(fd, ack, sizeof(ack), 0) == sizeof(ack) ? 0 : -1;
+}
+
+/* A CON POST acknowledged empty: its answer comes separately. */
+static int post_expect_empty_ack(int fd, uint16_t mid, const char *path,
+				 const char *payload)
+{
+	struct answer a;
+
+	if (coap_send_req(fd, COAP_TYPE_CON, COAP_CODE_POST, mid, path,
+			  payload) || coap_recv_answer(fd, &a))
+		return -1;
+	if (a.msg.type != COAP_TYPE_ACK || a.msg.code != COAP_CODE_EMPTY ||
+	    a.msg.mid != mid || a.msg.tkl)
 		return -2;
 	return 0;
 }
@@ -978,6 +1059,202 @@ TEST_F(queue, rule_checks_for_queue_actions)
 	/* qos 3 */
 	EXPECT_EQ(-ERANGE, add_rule(&self->nl, "bad", "x/#",
 				    IOTGW_ACTION_INGEST, 3));
+}
+
+TEST_F(queue, confirm_store_acks_empty_then_204_once_the_consumer_acks)
+{
+	struct consumer *c = consumer_open();
+	struct queue_state st;
+	int smid;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, config_set_u32(&self->nl,
+				    IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS, 300));
+	ASSERT_EQ(0, add_confirm_rule(&self->nl, "stored", "stored/#", -1,
+				      IOTGW_CONFIRM_STORE))
+		TH_LOG("%s", self->nl.error);
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x300, "stored/a", "r1"));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	EXPECT_EQ(IOTGW_CONFIRM_STORE, c->got[0].confirm);
+	EXPECT_STREQ("r1", c->got[0].payload);
+	/* a retransmission: the empty ACK again, not queued again */
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x300, "stored/a", "r1"));
+	consumer_wait(c, 2, 300);
+	EXPECT_EQ(1, c->n);
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_AWAITING]);
+	EXPECT_TRUE(coap_silent(self->fd, 300));
+
+	ASSERT_EQ(0, consumer_ack_all(c));
+	smid = expect_separate(self->fd, 0x300, COAP_CODE_CHANGED);
+	ASSERT_LE(0, smid);
+	ASSERT_EQ(0, send_empty_ack(self->fd, smid));
+	/* acknowledged: not sent again (the first retry was due in 450 ms) */
+	EXPECT_TRUE(coap_silent(self->fd, 1200));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_AWAITING]);
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_CONFIRMED]);
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_UNCONFIRMED]);
+	/* a late copy of the request still gets the empty ACK, once more */
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x300, "stored/a", "r1"));
+	/* the fixture's admit rule: its message has no CONFIRM */
+	ASSERT_EQ(0, coap_send_req(self->fd, COAP_TYPE_CON, COAP_CODE_POST,
+				   0x301, "sensors/a", "r2"));
+	ASSERT_EQ(2, consumer_wait(c, 2, 2000));
+	EXPECT_EQ(-1, c->got[1].confirm);
+	consumer_close(c);
+}
+
+TEST_F(queue, confirm_separate_204_retransmitted_until_acked)
+{
+	struct consumer *c = consumer_open();
+	int m1, m2;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, config_set_u32(&self->nl,
+				    IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS, 200));
+	ASSERT_EQ(0, add_confirm_rule(&self->nl, "cloud", "up/#", 2,
+				      IOTGW_CONFIRM_CLOUD));
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x400, "up/x", "c"));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	EXPECT_EQ(IOTGW_CONFIRM_CLOUD, c->got[0].confirm);
+	EXPECT_EQ(2, c->got[0].qos);
+	ASSERT_EQ(0, consumer_ack_all(c));
+	m1 = expect_separate(self->fd, 0x400, COAP_CODE_CHANGED);
+	ASSERT_LE(0, m1);
+	/* not acknowledged: the same message again, after ACK_TIMEOUT */
+	m2 = expect_separate(self->fd, 0x400, COAP_CODE_CHANGED);
+	EXPECT_EQ(m1, m2);
+	ASSERT_EQ(0, send_empty_ack(self->fd, m1));
+	EXPECT_TRUE(coap_silent(self->fd, 1500));
+	consumer_close(c);
+}
+
+TEST_F(queue, confirm_reject_sends_the_consumers_code)
+{
+	struct consumer *c = consumer_open();
+	struct queue_state st;
+	uint64_t id;
+	int m;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, add_confirm_rule(&self->nl, "cloud", "up/#", 1,
+				      IOTGW_CONFIRM_CLOUD));
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x500, "up/r", "a"));
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x501, "up/r", "b"));
+	ASSERT_EQ(2, consumer_wait(c, 2, 2000));
+	id = c->got[0].id;
+	ASSERT_EQ(0, consumer_reject(c, &id, 1, COAP_CODE_BAD_GATEWAY));
+	m = expect_separate(self->fd, 0x500, COAP_CODE_BAD_GATEWAY);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, send_empty_ack(self->fd, m));
+	id = c->got[1].id;
+	ASSERT_EQ(0, consumer_reject(c, &id, 1, -1));	/* default 5.03 */
+	m = expect_separate(self->fd, 0x501, COAP_CODE_SERVICE_UNAVAILABLE);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, send_empty_ack(self->fd, m));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(2, st.v[IOTGW_QUEUE_A_REJECTED]);
+	EXPECT_EQ(2, st.v[IOTGW_QUEUE_A_UNCONFIRMED]);
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_CONFIRMED]);
+	/* a success code is not a rejection */
+	EXPECT_EQ(-ERANGE, consumer_reject(c, &id, 1, COAP_CODE_CHANGED));
+	consumer_close(c);
+}
+
+TEST_F(queue, confirm_timeout_answers_504_and_withdraws_what_nobody_has)
+{
+	struct consumer *c = consumer_open();
+	struct queue_state st;
+	int m;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, config_set_u32(&self->nl,
+				    IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS, 1000));
+	ASSERT_EQ(0, add_confirm_rule(&self->nl, "stored", "stored/#", 1,
+				      IOTGW_CONFIRM_STORE));
+	/* no consumer: after the timeout 5.04, and the message is gone */
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x600, "stored/t", "w"));
+	m = expect_separate(self->fd, 0x600, COAP_CODE_GATEWAY_TIMEOUT);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, send_empty_ack(self->fd, m));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_MSGS]);
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_WITHDRAWN]);
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_UNCONFIRMED]);
+
+	/* in flight: 5.04 as well, but the consumer keeps it */
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x601, "stored/t", "k"));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	m = expect_separate(self->fd, 0x601, COAP_CODE_GATEWAY_TIMEOUT);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, send_empty_ack(self->fd, m));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_IN_FLIGHT]);
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_AWAITING]);
+	/* its ack then answers nobody: the sensor had its one answer */
+	ASSERT_EQ(0, consumer_ack_all(c));
+	EXPECT_TRUE(coap_silent(self->fd, 1000));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(0, st.v[IOTGW_QUEUE_A_CONFIRMED]);
+	EXPECT_EQ(2, st.v[IOTGW_QUEUE_A_UNCONFIRMED]);
+	consumer_close(c);
+}
+
+TEST_F(queue, confirm_flush_tells_waiting_sensors_503)
+{
+	struct queue_state st;
+	int m;
+
+	ASSERT_EQ(0, add_confirm_rule(&self->nl, "stored", "stored/#", 1,
+				      IOTGW_CONFIRM_STORE));
+	ASSERT_EQ(0, post_expect_empty_ack(self->fd, 0x700, "stored/f", "f"));
+	ASSERT_EQ(0, simple_cmd(&self->nl, IOTGW_CMD_QUEUE_FLUSH));
+	m = expect_separate(self->fd, 0x700, COAP_CODE_SERVICE_UNAVAILABLE);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, send_empty_ack(self->fd, m));
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_FLUSHED]);
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_UNCONFIRMED]);
+}
+
+TEST_F(queue, confirm_rule_checks)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+
+	/* confirm on a capture rule */
+	msg = iotgw_nl_request(&self->nl, IOTGW_CMD_RULE_NEW, 0);
+	nest = nla_nest_start(msg, IOTGW_A_RULE);
+	nla_put_string(msg, IOTGW_RULE_A_NAME, "bad");
+	nla_put_string(msg, IOTGW_RULE_A_FILTER, "x/#");
+	nla_put_u8(msg, IOTGW_RULE_A_PROTO, IOTGW_PROTO_COAP);
+	nla_put_u8(msg, IOTGW_RULE_A_ACTION, IOTGW_ACTION_CAPTURE);
+	nla_put_u8(msg, IOTGW_RULE_A_CONFIRM, IOTGW_CONFIRM_STORE);
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(-EINVAL, iotgw_nl_transact(&self->nl, msg, NULL, NULL));
+	EXPECT_NE(NULL, strstr(self->nl.error, "confirm belongs to action ingest"))
+		TH_LOG("%s", self->nl.error);
+	/* store with qos 0: nothing to keep */
+	EXPECT_EQ(-EINVAL, add_confirm_rule(&self->nl, "bad", "x/#", 0,
+					    IOTGW_CONFIRM_STORE));
+	EXPECT_NE(NULL, strstr(self->nl.error, "need qos 1 or 2"))
+		TH_LOG("%s", self->nl.error);
+	/* a mode that does not exist */
+	EXPECT_EQ(-ERANGE, add_confirm_rule(&self->nl, "bad", "x/#", 1,
+					    IOTGW_CONFIRM_MAX + 1));
+	/* admit with qos 0 is today's ingest */
+	EXPECT_EQ(0, add_confirm_rule(&self->nl, "ok", "x/#", 0,
+				      IOTGW_CONFIRM_ADMIT));
+	/* the timeout's range */
+	EXPECT_EQ(-ERANGE, config_set_u32(&self->nl,
+					  IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS, 999));
 }
 
 TEST_HARNESS_MAIN
