@@ -34,6 +34,11 @@ static struct nla_policy queue_policy[IOTGW_QUEUE_A_MAX + 1] = {
 	[IOTGW_QUEUE_A_FLUSHED] = { .type = NLA_U64 },
 	[IOTGW_QUEUE_A_DUPLICATES] = { .type = NLA_U64 },
 	[IOTGW_QUEUE_A_DEDUP_EVICTED] = { .type = NLA_U64 },
+	[IOTGW_QUEUE_A_REJECTED] = { .type = NLA_U64 },
+	[IOTGW_QUEUE_A_AWAITING] = { .type = NLA_U32 },
+	[IOTGW_QUEUE_A_CONFIRMED] = { .type = NLA_U64 },
+	[IOTGW_QUEUE_A_UNCONFIRMED] = { .type = NLA_U64 },
+	[IOTGW_QUEUE_A_WITHDRAWN] = { .type = NLA_U64 },
 };
 
 /* The depth, in the order queue show prints it. */
@@ -47,6 +52,7 @@ static const struct {
 	{ IOTGW_QUEUE_A_PENDING_QOS1, "pending-qos1" },
 	{ IOTGW_QUEUE_A_PENDING_QOS2, "pending-qos2" },
 	{ IOTGW_QUEUE_A_IN_FLIGHT, "in-flight" },
+	{ IOTGW_QUEUE_A_AWAITING, "awaiting" },
 };
 
 static const struct {
@@ -65,6 +71,10 @@ static const struct {
 	{ IOTGW_QUEUE_A_FLUSHED, "flushed" },
 	{ IOTGW_QUEUE_A_DUPLICATES, "duplicates" },
 	{ IOTGW_QUEUE_A_DEDUP_EVICTED, "dedup-evicted" },
+	{ IOTGW_QUEUE_A_REJECTED, "rejected" },
+	{ IOTGW_QUEUE_A_CONFIRMED, "confirmed" },
+	{ IOTGW_QUEUE_A_UNCONFIRMED, "unconfirmed" },
+	{ IOTGW_QUEUE_A_WITHDRAWN, "withdrawn" },
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -38,6 +38,13 @@ static const struct word_map qos_words[] = {
 	{ NULL, 0 },
 };
 
+static const struct word_map confirm_words[] = {
+	{ "admit", IOTGW_CONFIRM_ADMIT },
+	{ "store", IOTGW_CONFIRM_STORE },
+	{ "cloud", IOTGW_CONFIRM_CLOUD },
+	{ NULL, 0 },
+};
+
 static const struct word_map flag_words[] = {
 	{ "per-source", IOTGW_RULE_F_PER_SOURCE },
 	{ "no-rst", IOTGW_RULE_F_NO_RST },
@@ -63,6 +70,8 @@ static const struct rule_kw {
 	{ "rate", KW_U32, IOTGW_RULE_A_RATE, NULL, NULL },
 	{ "burst", KW_U32, IOTGW_RULE_A_BURST, NULL, NULL },
 	{ "qos", KW_ENUM, IOTGW_RULE_A_QOS, qos_words, "a QoS" },
+	{ "confirm", KW_ENUM, IOTGW_RULE_A_CONFIRM, confirm_words,
+	  "a confirmation mode" },
 	{ "per-source", KW_FLAG, IOTGW_RULE_F_PER_SOURCE, NULL, NULL },
 	{ "no-rst", KW_FLAG, IOTGW_RULE_F_NO_RST, NULL, NULL },
 	{ "prio", KW_U32, IOTGW_RULE_A_PRIORITY, NULL, NULL },
@@ -282,6 +291,7 @@ static struct nla_policy rule_policy[IOTGW_RULE_A_MAX + 1] = {
 	[IOTGW_RULE_A_FLAGS] = { .type = NLA_U32 },
 	[IOTGW_RULE_A_STATS] = { .type = NLA_NESTED },
 	[IOTGW_RULE_A_QOS] = { .type = NLA_U8 },
+	[IOTGW_RULE_A_CONFIRM] = { .type = NLA_U8 },
 };
 
 static struct nla_policy rule_stats_policy[IOTGW_STATS_A_MAX + 1] = {
@@ -416,6 +426,9 @@ static int show_rule(struct nl_msg *reply, void *arg)
 	show_u32(obj, "burst", ra[IOTGW_RULE_A_BURST], "%u");
 	if (ra[IOTGW_RULE_A_QOS])
 		show_enum(obj, "qos", qos_words, ra[IOTGW_RULE_A_QOS], 0);
+	if (ra[IOTGW_RULE_A_CONFIRM])
+		show_enum(obj, "confirm", confirm_words,
+			  ra[IOTGW_RULE_A_CONFIRM], 0);
 	for (i = 0; flag_words[i].word; i++) {
 		bool set = flags & (uint32_t)flag_words[i].value;
 
@@ -504,6 +517,7 @@ int do_rule(int argc, char **argv)
 		       "          [ proto { coap | mqtt | any } ] [ hook { in | fwd | any } ]\n"
 		       "          action { accept | drop | mark | ratelimit |\n"
 		       "                   capture | ingest } [ qos { 0 | 1 | 2 } ]\n"
+		       "          [ confirm { admit | store | cloud } ]\n"
 		       "          [ mark N ] [ skb-priority N ] [ rate N ] [ burst N ]\n"
 		       "          [ per-source ] [ no-rst ] [ prio N ]\n"
 		       "       iotgwctl [ -s ] [ -j ] rule show [ NAME ]\n"

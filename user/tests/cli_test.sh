@@ -125,6 +125,7 @@ expect_line 2 'iotgwctl: queue show takes no arguments, got "x"' queue show x
 expect_line 2 'iotgwctl: queue flush takes no arguments, got "now"' queue flush now
 expect_line 2 'iotgwctl: unknown queue command "drain"; try "iotgwctl help"' queue drain
 expect_line 2 'iotgwctl: rule add: "3" is not a QoS: use 0, 1 or 2' rule add r1 filter a action capture qos 3
+expect_line 2 'iotgwctl: rule add: "disk" is not a confirmation mode: use admit, store or cloud' rule add r1 filter a proto coap action ingest confirm disk
 expect_line 2 'iotgwctl: monitor: unknown argument "x"; try "iotgwctl monitor help"' monitor x
 expect_line 2 'iotgwctl: monitor: count "0" is not a number from 1 to 4294967295' monitor count 0
 expect_line 2 'iotgwctl: monitor: "count" needs a number' monitor count
@@ -149,7 +150,7 @@ for key in max-rules flow-max flow-idle-ms queue-max-bytes queue-max-msgs; do
 done
 
 for key in coap-ack-timeout-ms coap-ack-random-factor coap-max-retransmit \
-	coap-nstart coap-requests-max device-max; do
+	coap-nstart coap-requests-max device-max confirm-timeout-ms; do
 	expect_line 2 "iotgwctl: config set: \"4294967296\" for $key is not a 32-bit number" \
 		config set "$key" 4294967296
 done
@@ -274,7 +275,7 @@ words='add replace del show flush filter proto coap mqtt any hook in fwd
 	version -batch -j -s device request con non get post put delete fetch
 	patch ipatch payload format timeout cookie coap-ack-timeout-ms
 	coap-ack-random-factor coap-max-retransmit coap-nstart coap-requests-max
-	device-max'
+	device-max confirm admit store cloud confirm-timeout-ms'
 missing=
 for w in $words; do
 	echo "$out" | grep -qw -- "$w" || missing="$missing $w"
@@ -377,6 +378,10 @@ sends 'cmd 3 RULE { NAME="r1" FILTER="#" PROTO=2 HOOK=2 ACTION=1 PRIORITY=0 }' \
 	rule add r1 prio 0 action accept hook fwd proto mqtt filter '#'
 sends 'cmd 3 RULE { NAME="r1" FILTER="x" PROTO=0 HOOK=0 ACTION=2 FLAGS=2 }' \
 	rule add r1 filter x proto any hook any action drop no-rst
+sends 'cmd 3 RULE { NAME="r1" FILTER="s/#" PROTO=1 ACTION=6 QOS=2 CONFIRM=2 }' \
+	rule add r1 filter 's/#' proto coap action ingest qos 2 confirm cloud
+sends 'cmd 3 RULE { NAME="r1" FILTER="s/#" PROTO=1 ACTION=6 CONFIRM=1 }' \
+	rule add r1 filter 's/#' proto coap action ingest confirm store
 sends 'cmd 3 RULE { NAME="r.1-_Z" FILTER="plant 1/#" ACTION=2 } REPLACE' \
 	rule replace r.1-_Z filter 'plant 1/#' action drop
 sends 'cmd 4 RULE { NAME="r1" }' rule del r1
@@ -483,7 +488,8 @@ coap-ack-random-factor 150
 coap-max-retransmit 4
 coap-nstart 1
 coap-requests-max 1024
-device-max 4096' config show
+device-max 4096
+confirm-timeout-ms 60000' config show
 same "iotgwctl $("$ctl" -V | cut -d' ' -f2)
 iotgw 9.8.7-fake" version
 same '' rule add r1 filter a action drop
@@ -495,12 +501,12 @@ flow [fd00:1::2]:51000 -> [fd00:2::2]:1883 mqtt 4 client "door \"7\"\\" state ma
 flow 10.10.1.3:1024 -> 10.10.1.1:1883 mqtt 0 client "" state lost-sync publishes 0 bytes 0 idle 4294967295ms
 flow [fd00:1::3]:65535 -> [fd00:1::1]:8883 mqtt 5 client "a\x0ab\xff'$'\xc3\xa9''\xc3" state 9 publishes 1 bytes 20 idle 5ms' flow show
 FAKE_GENL_FLOWS=none same '' flow show
-same 'queue msgs 10 bytes 1500 pending-qos0 1 pending-qos1 2 pending-qos2 3 in-flight 4 oldest 1500ms
+same 'queue msgs 10 bytes 1500 pending-qos0 1 pending-qos1 2 pending-qos2 3 in-flight 4 awaiting 5 oldest 1500ms
 consumer port 4242 credit 256
-    admitted 100 refused 101 evicted 102 expired 103 delivered 104 redelivered 105 acked 106 nacked 107 stale-acks 108 flushed 109 duplicates 110 dedup-evicted 111' queue show
-FAKE_GENL_QUEUE=idle same 'queue msgs 0 bytes 0 pending-qos0 0 pending-qos1 0 pending-qos2 0 in-flight 0
+    admitted 100 refused 101 evicted 102 expired 103 delivered 104 redelivered 105 acked 106 nacked 107 stale-acks 108 flushed 109 duplicates 110 dedup-evicted 111 rejected 112 confirmed 113 unconfirmed 114 withdrawn 115' queue show
+FAKE_GENL_QUEUE=idle same 'queue msgs 0 bytes 0 pending-qos0 0 pending-qos1 0 pending-qos2 0 in-flight 0 awaiting 0
 consumer none
-    admitted 0 refused 0 evicted 0 expired 0 delivered 0 redelivered 0 acked 0 nacked 0 stale-acks 0 flushed 0 duplicates 0 dedup-evicted 0' queue
+    admitted 0 refused 0 evicted 0 expired 0 delivered 0 redelivered 0 acked 0 nacked 0 stale-acks 0 flushed 0 duplicates 0 dedup-evicted 0 rejected 0 confirmed 0 unconfirmed 0 withdrawn 0' queue
 same '' queue flush
 # devices: IPv4 and IPv6, a protocol this tool does not know (its number),
 # a topic to escape
@@ -595,7 +601,7 @@ if command -v python3 >/dev/null; then
 	json 'len(d) == 4 and d[2]["client-id"] == "" and d[2]["level"] == 0 and d[2]["state"] == "lost-sync" and d[2]["idle-ms"] == 2**32 - 1 and d[3]["client-id"] == "a\nb\ufffd\u00e9\ufffd" and d[3]["state"] == 9 and d[3]["server-port"] == 8883' \
 		-j flow show
 	FAKE_GENL_FLOWS=none json 'd == []' -j flow show
-	json 'd == {"version": "9.8.7-fake", "coap-port": 5683, "mqtt-port": 1883, "max-rules": 10000, "flow-max": 4096, "flow-idle-ms": 60000, "queue-max-bytes": 1048576, "queue-max-msgs": 1024, "coap-ack-timeout-ms": 2000, "coap-ack-random-factor": 150, "coap-max-retransmit": 4, "coap-nstart": 1, "coap-requests-max": 1024, "device-max": 4096}' \
+	json 'd == {"version": "9.8.7-fake", "coap-port": 5683, "mqtt-port": 1883, "max-rules": 10000, "flow-max": 4096, "flow-idle-ms": 60000, "queue-max-bytes": 1048576, "queue-max-msgs": 1024, "coap-ack-timeout-ms": 2000, "coap-ack-random-factor": 150, "coap-max-retransmit": 4, "coap-nstart": 1, "coap-requests-max": 1024, "device-max": 4096, "confirm-timeout-ms": 60000}' \
 		-j config show
 	json 'd["iotgw"] == "9.8.7-fake" and "iotgwctl" in d' -j version
 	json 'd["coap-ack-timeout-ms"] == 2000 and d["coap-ack-random-factor"] == 150 and d["coap-max-retransmit"] == 4 and d["coap-nstart"] == 1 and d["coap-requests-max"] == 1024 and d["device-max"] == 4096' \

@@ -126,6 +126,7 @@ static const char *const config_names[] = {
 	[IOTGW_CONFIG_A_COAP_NSTART] = "coap-nstart",
 	[IOTGW_CONFIG_A_COAP_REQUESTS_MAX] = "coap-requests-max",
 	[IOTGW_CONFIG_A_DEVICE_MAX] = "device-max",
+	[IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS] = "confirm-timeout-ms",
 };
 
 static const char *const coap_req_names[] = {
@@ -153,6 +154,8 @@ static const char *const rule_names[] = {
 	[IOTGW_RULE_A_RATE] = "RATE",
 	[IOTGW_RULE_A_BURST] = "BURST",
 	[IOTGW_RULE_A_FLAGS] = "FLAGS",
+	[IOTGW_RULE_A_QOS] = "QOS",
+	[IOTGW_RULE_A_CONFIRM] = "CONFIRM",
 };
 
 /* An attribute's value by its expected width, or a note that it is wrong. */
@@ -191,6 +194,8 @@ static int rule_width(int type)
 	case IOTGW_RULE_A_PROTO:
 	case IOTGW_RULE_A_HOOK:
 	case IOTGW_RULE_A_ACTION:
+	case IOTGW_RULE_A_QOS:
+	case IOTGW_RULE_A_CONFIRM:
 		return 1;
 	default:
 		return 4;
@@ -625,6 +630,7 @@ static int answer_config_get(void)
 	nla_put_u32(msg, IOTGW_CONFIG_A_COAP_NSTART, 1);
 	nla_put_u32(msg, IOTGW_CONFIG_A_COAP_REQUESTS_MAX, 1024);
 	nla_put_u32(msg, IOTGW_CONFIG_A_DEVICE_MAX, 4096);
+	nla_put_u32(msg, IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS, 60000);
 	nla_nest_end(msg, nest);
 	deliver(msg);
 	return deliver_error(0, NULL);
@@ -656,6 +662,11 @@ static int answer_queue_get(void)
 	/* counters ADMITTED .. DEDUP_EVICTED: 100, 101, ... */
 	for (i = IOTGW_QUEUE_A_ADMITTED; i <= IOTGW_QUEUE_A_DEDUP_EVICTED; i++)
 		nla_put_u64(msg, i, idle ? 0 : 100 + i - IOTGW_QUEUE_A_ADMITTED);
+	nla_put_u64(msg, IOTGW_QUEUE_A_REJECTED, idle ? 0 : 112);
+	nla_put_u32(msg, IOTGW_QUEUE_A_AWAITING, idle ? 0 : 5);
+	nla_put_u64(msg, IOTGW_QUEUE_A_CONFIRMED, idle ? 0 : 113);
+	nla_put_u64(msg, IOTGW_QUEUE_A_UNCONFIRMED, idle ? 0 : 114);
+	nla_put_u64(msg, IOTGW_QUEUE_A_WITHDRAWN, idle ? 0 : 115);
 	nla_nest_end(msg, nest);
 	deliver(msg);
 	return deliver_error(0, NULL);
