@@ -283,8 +283,9 @@
  *				INGEST queue (default: the message's own)
  *	IOTGW_RULE_A_CONFIRM	u8, enum iotgw_confirm, INGEST only (default
  *				ADMIT): when a confirmable request's 2.04
- *				is sent. STORE and CLOUD need QOS 1 or 2:
- *				the request gets an empty ACK at once and
+ *				is sent. STORE and CLOUD refuse QOS 0 (a
+ *				CON's own QoS is 1): the request (CON, of
+ *				QoS 1 or 2) gets an empty ACK at once and
  *				its 2.04 as a separate confirmable response
  *				(RFC 7252 5.2.2) once the consumer acks the
  *				message; REJECT sends the consumer's code
