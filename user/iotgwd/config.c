@@ -35,6 +35,7 @@ enum section_kind {
 	SECTION_BROKER,
 	SECTION_RULE,
 	SECTION_DEVICE,
+	SECTION_SPOOL,
 };
 
 enum gateway_key {
@@ -50,10 +51,16 @@ enum broker_key {
 };
 
 enum rule_key {
-	RK_FILTER, RK_PROTO, RK_ACTION, RK_QOS, RK_BROKER, RK_TOPIC, RK_N_KEYS
+	RK_FILTER, RK_PROTO, RK_ACTION, RK_QOS, RK_BROKER, RK_TOPIC,
+	RK_SPOOL_FULL, RK_N_KEYS
 };
 
 enum device_key { DK_PATH, DK_ADDRESS, DK_N_KEYS };
+
+enum spool_key {
+	SK_PATH, SK_MAX_BYTES, SK_MAX_AGE, SK_SYNC_INTERVAL_MS, SK_SYNC_COUNT,
+	SK_DRAIN_RATE, SK_N_KEYS
+};
 
 #define KEYS_MAX BK_N_KEYS
 
@@ -77,10 +84,17 @@ static const char *const broker_keys[BK_N_KEYS] = {
 static const char *const rule_keys[RK_N_KEYS] = {
 	[RK_FILTER] = "filter", [RK_PROTO] = "proto", [RK_ACTION] = "action",
 	[RK_QOS] = "qos", [RK_BROKER] = "broker", [RK_TOPIC] = "topic",
+	[RK_SPOOL_FULL] = "spool-full",
 };
 
 static const char *const device_keys[DK_N_KEYS] = {
 	[DK_PATH] = "path", [DK_ADDRESS] = "address",
+};
+
+static const char *const spool_keys[SK_N_KEYS] = {
+	[SK_PATH] = "path", [SK_MAX_BYTES] = "max-bytes",
+	[SK_MAX_AGE] = "max-age", [SK_SYNC_INTERVAL_MS] = "sync-interval-ms",
+	[SK_SYNC_COUNT] = "sync-count", [SK_DRAIN_RATE] = "drain-rate",
 };
 
 /* The line each key of a section was given on, 0 when it was not. */
@@ -104,6 +118,8 @@ struct parser {
 	char prev_key[64];	/* the section's last key, "" after [section] */
 	unsigned int gateway_line;	/* 0: no [gateway] yet */
 	struct key_lines gateway_keys;
+	unsigned int spool_line;	/* 0: no [spool] */
+	struct key_lines spool_keys;
 	struct section_extra *broker_extra;
 	struct section_extra *rule_extra;
 	struct section_extra *device_extra;
@@ -152,6 +168,8 @@ static void section_desc(const struct parser *p, enum section_kind kind,
 		snprintf(buf, len, "rule \"%s\"", p->cfg->rules[index].name);
 	else if (kind == SECTION_DEVICE)
 		snprintf(buf, len, "device \"%s\"", p->cfg->devices[index].name);
+	else if (kind == SECTION_SPOOL)
+		snprintf(buf, len, "spool");
 	else
 		snprintf(buf, len, "gateway");
 }
@@ -329,6 +347,18 @@ static void section_start(struct parser *p, const char *text, size_t len)
 			p->gateway_line = p->lineno;
 			p->kind = SECTION_GATEWAY;
 		}
+	} else if (!strcmp(buf, "spool")) {
+		if (*name)
+			fail(p, p->lineno, "[spool] takes no name, got \"%s\"",
+			     name);
+		else if (p->spool_line)
+			fail(p, p->lineno,
+			     "duplicate section [spool] (first at line %u)",
+			     p->spool_line);
+		else {
+			p->spool_line = p->lineno;
+			p->kind = SECTION_SPOOL;
+		}
 	} else if (!strcmp(buf, "broker")) {
 		section_start_named(p, SECTION_BROKER, buf, name);
 	} else if (!strcmp(buf, "rule")) {
@@ -337,7 +367,7 @@ static void section_start(struct parser *p, const char *text, size_t len)
 		section_start_named(p, SECTION_DEVICE, buf, name);
 	} else {
 		fail(p, p->lineno,
-		     "unknown section [%.*s] (use [gateway], [broker NAME], [rule NAME] or [device NAME])",
+		     "unknown section [%.*s] (use [gateway], [spool], [broker NAME], [rule NAME] or [device NAME])",
 		     (int)len, text);
 	}
 }
@@ -789,6 +819,15 @@ static void rule_key(struct parser *p, int key, const char *value)
 	case RK_TOPIC:
 		topic_key(p, r, value);
 		break;
+	case RK_SPOOL_FULL:
+		if (!strcmp(value, "refuse"))
+			r->spool_full = SPOOL_FULL_REFUSE;
+		else if (!strcmp(value, "drop-qos0"))
+			r->spool_full = SPOOL_FULL_DROP_QOS0;
+		else
+			fail_here(p, "\"%s\" for \"spool-full\" is not refuse or drop-qos0",
+				  value);
+		break;
 	case RK_N_KEYS:
 		break;
 	}
@@ -810,6 +849,41 @@ static void device_key(struct parser *p, int key, const char *value)
 			string_key(p, value, &d->address);
 		break;
 	case DK_N_KEYS:
+		break;
+	}
+}
+
+static void spool_key(struct parser *p, int key, const char *value)
+{
+	struct spool_cfg *sp = &p->cfg->spool;
+	unsigned long v;
+
+	switch ((enum spool_key)key) {
+	case SK_PATH:
+		string_key(p, value, &sp->path);
+		break;
+	case SK_MAX_BYTES:
+		/* at least a row of the largest CoAP payload */
+		if (number_key(p, "max-bytes", value, 4096, 1UL << 40, &v))
+			sp->lim.max_bytes = v;
+		break;
+	case SK_MAX_AGE:
+		if (number_key(p, "max-age", value, 0, 10UL * 365 * 86400, &v))
+			sp->lim.max_age_s = (uint32_t)v;
+		break;
+	case SK_SYNC_INTERVAL_MS:
+		if (number_key(p, "sync-interval-ms", value, 1, 60000, &v))
+			sp->lim.sync_interval_ms = (uint32_t)v;
+		break;
+	case SK_SYNC_COUNT:
+		if (number_key(p, "sync-count", value, 1, 65536, &v))
+			sp->lim.sync_count = (uint32_t)v;
+		break;
+	case SK_DRAIN_RATE:
+		if (number_key(p, "drain-rate", value, 1, 100000, &v))
+			sp->drain_rate = (uint32_t)v;
+		break;
+	case SK_N_KEYS:
 		break;
 	}
 }
@@ -850,6 +924,10 @@ static int config_handler(void *user, const char *section, const char *name,
 		keys = rule_keys;
 		n_keys = RK_N_KEYS;
 		lines = &p->rule_extra[p->index].keys;
+	} else if (p->kind == SECTION_SPOOL) {
+		keys = spool_keys;
+		n_keys = SK_N_KEYS;
+		lines = &p->spool_keys;
 	} else {
 		keys = device_keys;
 		n_keys = DK_N_KEYS;
@@ -876,6 +954,8 @@ static int config_handler(void *user, const char *section, const char *name,
 		broker_key(p, key, value);
 	else if (p->kind == SECTION_RULE)
 		rule_key(p, key, value);
+	else if (p->kind == SECTION_SPOOL)
+		spool_key(p, key, value);
 	else
 		device_key(p, key, value);
 	return 1;
@@ -994,6 +1074,28 @@ static void check_devices(struct parser *p)
 	}
 }
 
+/* [spool]: its keys need a path; defaults for the rest. */
+static void check_spool(struct parser *p)
+{
+	struct spool_cfg *sp = &p->cfg->spool;
+
+	if (p->spool_line && !sp->path) {
+		fail_in(p, p->spool_line, SECTION_SPOOL, 0,
+			"missing \"path\" (without [spool] there is no spool)");
+		return;
+	}
+	if (!p->spool_keys.line[SK_MAX_BYTES])
+		sp->lim.max_bytes = CONFIG_DEFAULT_SPOOL_MAX_BYTES;
+	if (!p->spool_keys.line[SK_MAX_AGE])
+		sp->lim.max_age_s = CONFIG_DEFAULT_SPOOL_MAX_AGE_S;
+	if (!sp->lim.sync_interval_ms)
+		sp->lim.sync_interval_ms = CONFIG_DEFAULT_SPOOL_SYNC_MS;
+	if (!sp->lim.sync_count)
+		sp->lim.sync_count = CONFIG_DEFAULT_SPOOL_SYNC_COUNT;
+	if (!sp->drain_rate)
+		sp->drain_rate = CONFIG_DEFAULT_SPOOL_DRAIN_RATE;
+}
+
 static void check_rule(struct parser *p, size_t i)
 {
 	struct config *cfg = p->cfg;
@@ -1068,6 +1170,7 @@ static void check_config(struct parser *p)
 	if (!cfg->commands_max)
 		cfg->commands_max = CONFIG_DEFAULT_COMMANDS_MAX;
 	check_brokers(p);
+	check_spool(p);
 	for (size_t i = 0; i < cfg->n_rules && !p->failed; i++)
 		check_rule(p, i);
 	check_devices(p);
@@ -1179,6 +1282,7 @@ void config_free(struct config *cfg)
 	free(cfg->rules);
 	free(cfg->rules_by_name);
 	free(cfg->gateway_id);
+	free(cfg->spool.path);
 	free(cfg->path);
 	free(cfg);
 }

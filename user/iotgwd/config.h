@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "coap_text.h"
+#include "spool.h"
 #include "template.h"
 
 #define CONFIG_DEFAULT_CREDIT		256
@@ -23,6 +24,11 @@
 #define CONFIG_DEFAULT_KEEPALIVE	30
 #define CONFIG_DEFAULT_DEVICE_PORT	5683
 #define CONFIG_DEFAULT_COMMANDS_MAX	256
+#define CONFIG_DEFAULT_SPOOL_MAX_BYTES	(64ULL << 20)
+#define CONFIG_DEFAULT_SPOOL_MAX_AGE_S	(7 * 24 * 3600)
+#define CONFIG_DEFAULT_SPOOL_SYNC_MS	200
+#define CONFIG_DEFAULT_SPOOL_SYNC_COUNT	256
+#define CONFIG_DEFAULT_SPOOL_DRAIN_RATE	100
 
 /* MQTT protocol versions, as libmosquitto numbers them. */
 #define CONFIG_MQTT_311	4
@@ -64,6 +70,7 @@ struct rule_cfg {
 	size_t broker;			/* index into config.brokers */
 	char *topic;			/* the cloud topic template's text */
 	struct template tmpl;
+	enum spool_full_policy spool_full;
 };
 
 /* Commands whose path matches @path go to @addr. */
@@ -73,6 +80,13 @@ struct device_cfg {
 	char *path;			/* a topic filter over command paths */
 	char *address;			/* as written */
 	struct coap_address addr;
+};
+
+/* [spool]: no path, no spool. */
+struct spool_cfg {
+	char *path;
+	struct spool_limits lim;
+	uint32_t drain_rate;		/* rows a second, per broker */
 };
 
 struct config {
@@ -89,6 +103,7 @@ struct config {
 	size_t n_devices;
 	int device_port;		/* for table devices; 0: theirs */
 	uint32_t commands_max;		/* pending at once */
+	struct spool_cfg spool;
 };
 
 /*

@@ -162,6 +162,44 @@ TEST(defaults_and_single_broker)
 	EXPECT_EQ(CONFIG_DEFAULT_TLS_PORT, cfg->brokers[0].port);
 	EXPECT_EQ(0, cfg->rules[0].broker);
 	EXPECT_EQ(IOTGW_PROTO_ANY, cfg->rules[0].proto);
+	/* no [spool]: no spool */
+	EXPECT_EQ(NULL, cfg->spool.path);
+	EXPECT_EQ(SPOOL_FULL_REFUSE, cfg->rules[0].spool_full);
+	config_free(cfg);
+}
+
+TEST(spool_keys_and_defaults)
+{
+	char err[512];
+	struct config *cfg;
+
+	ASSERT_EQ(0, config_load(write_conf("spool.conf",
+					    "[gateway]\nid=g\n"
+					    "[spool]\npath=/var/lib/iotgw/spool.db\n"
+					    "max-bytes=1048576\nmax-age=0\n"
+					    "[broker b]\nhost=h\n"
+					    "[rule r]\nfilter=a\naction=capture\n"
+					    "spool-full=drop-qos0\n"),
+				 &cfg, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_STREQ("/var/lib/iotgw/spool.db", cfg->spool.path);
+	EXPECT_EQ(1048576, cfg->spool.lim.max_bytes);
+	EXPECT_EQ(0, cfg->spool.lim.max_age_s);
+	EXPECT_EQ(CONFIG_DEFAULT_SPOOL_SYNC_MS, cfg->spool.lim.sync_interval_ms);
+	EXPECT_EQ(CONFIG_DEFAULT_SPOOL_SYNC_COUNT, cfg->spool.lim.sync_count);
+	EXPECT_EQ(CONFIG_DEFAULT_SPOOL_DRAIN_RATE, cfg->spool.drain_rate);
+	EXPECT_EQ(SPOOL_FULL_DROP_QOS0, cfg->rules[0].spool_full);
+	config_free(cfg);
+	ASSERT_EQ(0, config_load(write_conf("spool2.conf",
+					    "[gateway]\nid=g\n"
+					    "[spool]\npath=/s\nsync-interval-ms=50\n"
+					    "sync-count=8\ndrain-rate=10\n"
+					    "[broker b]\nhost=h\n"),
+				 &cfg, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(CONFIG_DEFAULT_SPOOL_MAX_BYTES, cfg->spool.lim.max_bytes);
+	EXPECT_EQ(CONFIG_DEFAULT_SPOOL_MAX_AGE_S, cfg->spool.lim.max_age_s);
+	EXPECT_EQ(50, cfg->spool.lim.sync_interval_ms);
+	EXPECT_EQ(8, cfg->spool.lim.sync_count);
+	EXPECT_EQ(10, cfg->spool.drain_rate);
 	config_free(cfg);
 }
 
@@ -212,7 +250,7 @@ static const struct {
 	{ "[gateway]\nid=g\n[gateway]\n",
 	  "3: duplicate section [gateway] (first at line 1)" },
 	{ "[gateway]\nid=g\n[brokers b]\n",
-	  "3: unknown section [brokers b] (use [gateway], [broker NAME], [rule NAME] or [device NAME])" },
+	  "3: unknown section [brokers b] (use [gateway], [spool], [broker NAME], [rule NAME] or [device NAME])" },
 	{ "[gateway]\nid=g\n[rule]\n", "3: [rule] needs a name: [rule NAME]" },
 	{ "[gateway]\nid=g\n[rule a/b]\n",
 	  "3: rule \"a/b\": a name is 1 to 31 characters of A-Z a-z 0-9 _ . -" },
@@ -352,6 +390,24 @@ static const struct {
 	  "6: device \"d\": address \"coap://192.0.2.1/door\": a device address has no path, query or fragment" },
 	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[device d]\naddress=coap://[ff02::fd]\n",
 	  "6: device \"d\": address \"coap://[ff02::fd]\": not a unicast address" },
+	/* the spool */
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[spool]\nmax-bytes=100000\n",
+	  "5: spool: missing \"path\" (without [spool] there is no spool)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[spool x]\n",
+	  "5: [spool] takes no name, got \"x\"" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[spool]\npath=/s\n[spool]\n",
+	  "7: duplicate section [spool] (first at line 5)" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[spool]\npath=/s\nmax-bytes=4095\n",
+	  "7: spool: \"4095\" for \"max-bytes\" is not a number from 4096 to 1099511627776" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[spool]\npath=/s\nsync-count=0\n",
+	  "7: spool: \"0\" for \"sync-count\" is not a number from 1 to 65536" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[spool]\npath=/s\ndrain-rate=0\n",
+	  "7: spool: \"0\" for \"drain-rate\" is not a number from 1 to 100000" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[spool]\npath=/s\nfsync=1\n",
+	  "7: spool: unknown key \"fsync\"" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[rule r]\nfilter=a\n"
+	  "action=capture\nspool-full=drop-oldest\n",
+	  "8: rule \"r\": \"drop-oldest\" for \"spool-full\" is not refuse or drop-qos0" },
 	/* the first error counts, not a later one */
 	{ "[gateway]\nid=g\nbogus=1\n[broker b]\n", "3: gateway: unknown key \"bogus\"" },
 };
