@@ -41,7 +41,8 @@ struct consumer {
 	int family;
 	consumer_msg_fn on_msg;
 	void *arg;
-	struct id_batch acks, nacks;
+	struct id_batch acks, nacks, rejects;
+	uint8_t reject_code;		/* of the ids in rejects */
 	uint64_t oldest_ms;		/* when the oldest queued id came */
 	struct sent_request sent[SENT_RING];
 	unsigned int sent_next;
@@ -71,7 +72,15 @@ static struct nla_policy msg_policy[IOTGW_MSG_A_MAX + 1] = {
 	[IOTGW_MSG_A_CONTENT_FORMAT] = { .type = NLA_U16 },
 	[IOTGW_MSG_A_TIME_NS] = { .type = NLA_U64 },
 	[IOTGW_MSG_A_ATTEMPTS] = { .type = NLA_U32 },
+	[IOTGW_MSG_A_CONFIRM] = { .type = NLA_U8 },
 };
+
+/* An unknown mode waits for the most: the broker's confirmation. */
+static uint8_t confirm_mode(uint8_t v)
+{
+	return v == IOTGW_CONFIRM_ADMIT || v == IOTGW_CONFIRM_STORE ? v :
+	       IOTGW_CONFIRM_CLOUD;
+}
 
 int consumer_parse_msg(struct nl_msg *msg, struct queue_msg **out,
 		       uint64_t *id, char *err, size_t errlen)
@@ -126,6 +135,8 @@ int consumer_parse_msg(struct nl_msg *msg, struct queue_msg **out,
 		m->time_ns = nla_get_u64(mt[IOTGW_MSG_A_TIME_NS]);
 	if (mt[IOTGW_MSG_A_ATTEMPTS])
 		m->attempts = nla_get_u32(mt[IOTGW_MSG_A_ATTEMPTS]);
+	if (mt[IOTGW_MSG_A_CONFIRM])
+		m->confirm = confirm_mode(nla_get_u8(mt[IOTGW_MSG_A_CONFIRM]));
 	m->topic = strdup(nla_get_string(mt[IOTGW_MSG_A_TOPIC]));
 	if (!m->topic)
 		goto nomem;
@@ -151,6 +162,8 @@ static const char *cmd_name(uint8_t cmd)
 		return "QUEUE_ACK";
 	case IOTGW_CMD_QUEUE_NACK:
 		return "QUEUE_NACK";
+	case IOTGW_CMD_QUEUE_REJECT:
+		return "QUEUE_REJECT";
 	case IOTGW_CMD_QUEUE_BIND:
 		return "QUEUE_BIND";
 	case IOTGW_CMD_QUEUE_UNBIND:
@@ -309,6 +322,7 @@ void consumer_close(struct consumer *c)
 	nl_socket_free(c->sock);
 	free(c->acks.ids);
 	free(c->nacks.ids);
+	free(c->rejects.ids);
 	free(c);
 }
 
@@ -344,7 +358,8 @@ int consumer_receive(struct consumer *c)
 /* Send one request for @cmd; the sequence number in *seq. */
 static int send_request(struct consumer *c, uint8_t cmd, int flags,
 			const uint64_t *ids, size_t n, bool with_queue,
-			uint32_t credit, uint32_t retry_ms, uint32_t *seq)
+			uint32_t credit, uint32_t retry_ms, uint32_t *seq,
+			int code)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 	struct nlattr *nest;
@@ -357,6 +372,8 @@ static int send_request(struct consumer *c, uint8_t cmd, int flags,
 		goto nomem;
 	if (n && nla_put(msg, IOTGW_A_MSG_IDS, (int)(n * sizeof(*ids)),
 			 ids) < 0)
+		goto nomem;
+	if (code >= 0 && nla_put_u8(msg, IOTGW_A_MSG_CODE, (uint8_t)code) < 0)
 		goto nomem;
 	if (with_queue) {
 		nest = nla_nest_start(msg, IOTGW_A_QUEUE);
@@ -386,7 +403,7 @@ static int sync_request(struct consumer *c, uint8_t cmd, bool with_queue,
 	int rc;
 
 	rc = send_request(c, cmd, NLM_F_ACK, NULL, 0, with_queue, credit,
-			  retry_ms, &seq);
+			  retry_ms, &seq, -1);
 	if (rc) {
 		snprintf(err, errlen, "%s: cannot send: %s", cmd_name(cmd),
 			 strerror(-rc));
@@ -455,7 +472,8 @@ static int batch_add(struct id_batch *b, uint64_t id)
 }
 
 /* Send @b in requests of at most IOTGW_ACK_MAX ids; keep what failed. */
-static int batch_send(struct consumer *c, struct id_batch *b, uint8_t cmd)
+static int batch_send(struct consumer *c, struct id_batch *b, uint8_t cmd,
+		      int code)
 {
 	size_t done = 0;
 	int err = 0;
@@ -467,7 +485,7 @@ static int batch_send(struct consumer *c, struct id_batch *b, uint8_t cmd)
 		if (n > IOTGW_ACK_MAX)
 			n = IOTGW_ACK_MAX;
 		err = send_request(c, cmd, 0, b->ids + done, n, false, 0, 0,
-				   &seq);
+				   &seq, code);
 		if (err)
 			break;
 		c->sent[c->sent_next] = (struct sent_request){
@@ -483,8 +501,13 @@ static int batch_send(struct consumer *c, struct id_batch *b, uint8_t cmd)
 
 int consumer_flush(struct consumer *c)
 {
-	int err = batch_send(c, &c->acks, IOTGW_CMD_QUEUE_ACK);
-	int err2 = batch_send(c, &c->nacks, IOTGW_CMD_QUEUE_NACK);
+	int err = batch_send(c, &c->acks, IOTGW_CMD_QUEUE_ACK, -1);
+	int err2 = batch_send(c, &c->nacks, IOTGW_CMD_QUEUE_NACK, -1);
+	int err3 = batch_send(c, &c->rejects, IOTGW_CMD_QUEUE_REJECT,
+			      c->reject_code);
+
+	if (!err2)
+		err2 = err3;
 
 	if ((err || err2) &&
 	    log_ratelimit_allow(&c->rl_refused, clock_now_ms()))
@@ -520,9 +543,26 @@ void consumer_nack(struct consumer *c, uint64_t id, uint64_t now_ms)
 	queue_id(c, &c->nacks, id, now_ms, "nack");
 }
 
+void consumer_reject(struct consumer *c, uint64_t id, uint8_t code,
+		     uint64_t now_ms)
+{
+	/* one code a batch: another sends the waiting ones first */
+	if (c->rejects.n && c->reject_code != code)
+		batch_send(c, &c->rejects, IOTGW_CMD_QUEUE_REJECT,
+			   c->reject_code);
+	if (c->rejects.n && c->reject_code != code) {
+		/* could not send them: they are the kernel's to retry */
+		log_error("%zu rejects could not be sent: the kernel sends them again",
+			  c->rejects.n);
+		c->rejects.n = 0;
+	}
+	c->reject_code = code;
+	queue_id(c, &c->rejects, id, now_ms, "reject");
+}
+
 size_t consumer_pending(const struct consumer *c)
 {
-	return c->acks.n + c->nacks.n;
+	return c->acks.n + c->nacks.n + c->rejects.n;
 }
 
 int consumer_timeout_ms(const struct consumer *c, uint64_t now_ms)

@@ -5,7 +5,8 @@
  * IOTGW_CMD_QUEUE_MSG), bound with IOTGW_CMD_QUEUE_BIND from that very
  * socket, since the kernel knows its consumer by port id. Acks and nacks
  * go out from it too, batched: flushed when CONSUMER_BATCH ids wait or
- * CONSUMER_FLUSH_MS after the first of them, whichever comes first.
+ * CONSUMER_FLUSH_MS after the first of them, whichever comes first. So do
+ * rejects (IOTGW_CMD_QUEUE_REJECT, a CoAP code for the waiting sensors).
  */
 #ifndef IOTGWD_CONSUMER_H
 #define IOTGWD_CONSUMER_H
@@ -21,6 +22,7 @@
 #define CONSUMER_BATCH		256
 #define CONSUMER_FLUSH_MS	10
 #define CONSUMER_SYNC_TIMEOUT_MS 5000
+#define CONSUMER_REJECT_CODE	0xa3	/* 5.03 Service Unavailable */
 
 struct consumer;
 
@@ -49,7 +51,13 @@ int consumer_receive(struct consumer *c);
 /* Queue an ack or a nack for @id, flushing when the batch is full. */
 void consumer_ack(struct consumer *c, uint64_t id, uint64_t now_ms);
 void consumer_nack(struct consumer *c, uint64_t id, uint64_t now_ms);
-/* Send every queued ack and nack now. Returns 0 or a negative errno. */
+/*
+ * Queue a reject of @id: its sensor (IOTGW_MSG_A_CONFIRM) gets @code, a
+ * CoAP 4.xx or 5.xx (class << 5 | detail), and the kernel drops it.
+ */
+void consumer_reject(struct consumer *c, uint64_t id, uint8_t code,
+		     uint64_t now_ms);
+/* Send every queued ack, nack and reject now. Returns 0 or a negative errno. */
 int consumer_flush(struct consumer *c);
 /* Flush if the oldest queued id waited CONSUMER_FLUSH_MS. */
 void consumer_tick(struct consumer *c, uint64_t now_ms);

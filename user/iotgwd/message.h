@@ -26,6 +26,11 @@ struct queue_msg {
 	int content_format;		/* -1: none */
 	uint64_t time_ns;		/* CLOCK_REALTIME */
 	uint32_t attempts;
+	/*
+	 * IOTGW_CONFIRM_STORE or _CLOUD: a sensor awaits the ack (durable,
+	 * confirmed by the broker); IOTGW_CONFIRM_ADMIT: nobody waits.
+	 */
+	uint8_t confirm;
 };
 
 void queue_msg_free(struct queue_msg *m);
