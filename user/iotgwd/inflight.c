@@ -217,3 +217,19 @@ size_t inflight_count(const struct inflight *t, enum inflight_state state)
 {
 	return t->counts[state];
 }
+
+size_t inflight_count_owned(const struct inflight *t,
+			    enum inflight_state state, const void *owner,
+			    size_t limit)
+{
+	const struct inflight_entry *e;
+	size_t n = 0;
+
+	TAILQ_FOREACH(e, &t->lists[state], link) {
+		if (n >= limit)
+			break;
+		if (e->owner == owner)
+			n++;
+	}
+	return n;
+}

@@ -67,5 +67,9 @@ struct inflight_entry *inflight_first(const struct inflight *t,
 				      enum inflight_state state);
 struct inflight_entry *inflight_next(const struct inflight_entry *e);
 size_t inflight_count(const struct inflight *t, enum inflight_state state);
+/* The entries of @state for @owner, counting stops at @limit. */
+size_t inflight_count_owned(const struct inflight *t,
+			    enum inflight_state state, const void *owner,
+			    size_t limit);
 
 #endif /* IOTGWD_INFLIGHT_H */

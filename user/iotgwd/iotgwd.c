@@ -11,8 +11,9 @@
  * brokers. Then one poll loop for the signals (signalfd), the consumer
  * socket, the downlink socket and the brokers' sockets. SIGHUP reloads;
  * SIGTERM and SIGINT flush the acks, answer the pending commands, wait up
- * to SHUTDOWN_WAIT_MS for the brokers' outstanding confirmations, unbind
- * and disconnect.
+ * to SHUTDOWN_WAIT_MS for the brokers' outstanding confirmations, commit
+ * the spool, unbind and disconnect. -S prints the spool's state from
+ * another process, reading the database only.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,6 +34,7 @@
 #include "iotgw_nl.h"
 #include "log.h"
 #include "rules.h"
+#include "spool.h"
 
 #ifndef IOTGWD_VERSION
 #define IOTGWD_VERSION "unknown"
@@ -68,10 +70,12 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: iotgwd [-c FILE] [-f] [-v]\n"
 		"       iotgwd -t [-c FILE]\n"
+		"       iotgwd -S [-c FILE]\n"
 		"  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
 		"  -f       stay in the foreground, log to stderr only\n"
 		"  -v       log every message forwarded and acked\n"
 		"  -t       check the configuration and exit\n"
+		"  -S       print the spool's rows and counters and exit\n"
 		"  -V       print the version and exit\n"
 		"  -h       this help\n");
 }
@@ -89,6 +93,13 @@ static void sink_nack(void *arg, uint64_t id, uint64_t now_ms)
 	struct daemon *d = arg;
 
 	consumer_nack(d->consumer, id, now_ms);
+}
+
+static void sink_reject(void *arg, uint64_t id, uint8_t code, uint64_t now_ms)
+{
+	struct daemon *d = arg;
+
+	consumer_reject(d->consumer, id, code, now_ms);
 }
 
 static void on_queue_msg(struct queue_msg *m, void *arg)
@@ -282,6 +293,8 @@ static void stop(struct daemon *d)
 		d->stopping = true;
 		downlink_stop(d->dl);
 	}
+	/* the spool's last transaction: its messages acked below */
+	forwarder_sync(d->fwd);
 	consumer_flush(d->consumer);
 	if (consumer_unbind(d->consumer, err, sizeof(err)) < 0)
 		log_error("%s", err);
@@ -292,7 +305,8 @@ static void stop(struct daemon *d)
 static int start(struct daemon *d, bool foreground)
 {
 	struct forward_sink sink = {
-		.ack = sink_ack, .nack = sink_nack, .arg = d,
+		.ack = sink_ack, .nack = sink_nack, .reject = sink_reject,
+		.arg = d,
 	};
 	char err[512];
 
@@ -366,14 +380,52 @@ static void cleanup(struct daemon *d)
 	log_close();
 }
 
+/* -S: the spool's state, iproute2 style; an exit status. */
+static int print_spool_status(const struct config *cfg)
+{
+	const struct spool_counters *c;
+	struct spool_status st;
+	char err[512];
+
+	if (!cfg->spool.path) {
+		fprintf(stderr, "iotgwd: %s has no [spool] path\n", cfg->path);
+		return 1;
+	}
+	if (spool_read_status(cfg->spool.path, clock_wall_ms(), &st, err,
+			      sizeof(err)) < 0) {
+		fprintf(stderr, "iotgwd: %s\n", err);
+		return 1;
+	}
+	c = &st.counters;
+	printf("spool %s rows %llu bytes %llu max-bytes %llu oldest %llums max-age %us last-seq %lld\n",
+	       cfg->spool.path, (unsigned long long)st.rows,
+	       (unsigned long long)st.bytes,
+	       (unsigned long long)cfg->spool.lim.max_bytes,
+	       (unsigned long long)st.oldest_age_ms, cfg->spool.lim.max_age_s,
+	       (long long)st.last_seq);
+	printf("    spooled %llu drained %llu dropped-age %llu dropped-overflow %llu refused %llu commits %llu",
+	       (unsigned long long)c->spooled, (unsigned long long)c->drained,
+	       (unsigned long long)c->dropped_age,
+	       (unsigned long long)c->dropped_overflow,
+	       (unsigned long long)c->refused,
+	       (unsigned long long)c->commits);
+	/* flash wear: fsync'd transactions per 1,000 rows written */
+	if (c->spooled)
+		printf(" commits-per-1000 %.1f",
+		       (double)c->commits * 1000 / (double)c->spooled);
+	putchar('\n');
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = { .path = DEFAULT_CONFIG, .signal_fd = -1 };
 	bool foreground = false, verbose = false, check_only = false;
+	bool spool_status = false;
 	char err[512];
 	int opt, status;
 
-	while ((opt = getopt(argc, argv, "c:fvtVh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:fvtSVh")) != -1) {
 		switch (opt) {
 		case 'c':
 			d.path = optarg;
@@ -386,6 +438,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			check_only = true;
+			break;
+		case 'S':
+			spool_status = true;
 			break;
 		case 'V':
 			printf("iotgwd %s\n", IOTGWD_VERSION);
@@ -408,6 +463,11 @@ int main(int argc, char **argv)
 	if (config_load(d.path, &d.cfg, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return EXIT_CONFIG;
+	}
+	if (spool_status) {
+		status = print_spool_status(d.cfg);
+		config_free(d.cfg);
+		return status;
 	}
 	if (check_only) {
 		printf("iotgwd: %s: configuration ok (brokers: %zu, rules: %zu, devices: %zu)\n",
