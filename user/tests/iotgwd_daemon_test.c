@@ -9,7 +9,9 @@
  * acked once each (a copy in the same batch ignored, an unknown rule
  * nacked), SIGHUP deleting a rule no longer configured and keeping the
  * running configuration when the new file is bad, SIGTERM unbinding and
- * exiting 0. IOTGWD_TEST_VALGRIND=1 runs iotgwd under valgrind.
+ * exiting 0; with a spool, messages acked while the broker is down,
+ * published after a SIGKILL and a restart once it is back, and a broker's
+ * refusal of a message whose sensor waits for it rejected with 5.03. IOTGWD_TEST_VALGRIND=1 runs iotgwd under valgrind.
  */
 #include <errno.h>
 #include <poll.h>
@@ -53,8 +55,9 @@ struct fake_kernel {
 	int n_rule_new;
 	char rule_del[MAX_RULES][IOTGW_RULE_NAME_MAX];
 	int n_rule_del;
-	int acks[MAX_IDS], nacks[MAX_IDS];
+	int acks[MAX_IDS], nacks[MAX_IDS], rejects[MAX_IDS];
 	int ack_requests;
+	int reject_code;		/* of the last REJECT, -1: none given */
 	const char *refuse_rule;	/* RULE_NEW of this name: -EINVAL */
 	bool refuse_bind;		/* QUEUE_BIND: -EBUSY */
 	const char *extack;		/* the refusal's message */
@@ -197,6 +200,15 @@ static int handle_request(uint32_t from, struct nlmsghdr *hdr)
 			   gh->cmd == IOTGW_CMD_QUEUE_ACK ? k.acks : k.nacks);
 		k.ack_requests++;
 		return 0;
+	case IOTGW_CMD_QUEUE_REJECT:
+		if (from != k.consumer)
+			return -ENOENT;
+		if (!tb[IOTGW_A_MSG_IDS])
+			return -EINVAL;
+		record_ids(tb[IOTGW_A_MSG_IDS], k.rejects);
+		k.reject_code = tb[IOTGW_A_MSG_CODE] ?
+			nla_get_u8(tb[IOTGW_A_MSG_CODE]) : -1;
+		return 0;
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -241,9 +253,10 @@ static void serve(struct mosquitto_rig *r, int ms, bool (*done)(void))
 	}
 }
 
-/* One QUEUE_MSG appended to @buf at *off. */
-static int put_queue_msg(char *buf, size_t size, size_t *off, uint64_t id,
-			 uint8_t qos, const char *rule, const char *topic)
+/* One QUEUE_MSG appended to @buf at *off; @confirm < 0: none. */
+static int put_queue_msg_confirm(char *buf, size_t size, size_t *off,
+				 uint64_t id, uint8_t qos, const char *rule,
+				 const char *topic, int confirm)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 	struct nlattr *nest;
@@ -267,6 +280,8 @@ static int put_queue_msg(char *buf, size_t size, size_t *off, uint64_t id,
 	nla_put_u16(msg, IOTGW_MSG_A_CONTENT_FORMAT, 50);
 	nla_put_u64(msg, IOTGW_MSG_A_TIME_NS, 1735689600000000000ULL);
 	nla_put_u32(msg, IOTGW_MSG_A_ATTEMPTS, 1);
+	if (confirm >= 0)
+		nla_put_u8(msg, IOTGW_MSG_A_CONFIRM, (uint8_t)confirm);
 	nla_nest_end(msg, nest);
 	len = nlmsg_hdr(msg)->nlmsg_len;
 	if (*off + NLMSG_ALIGN(len) > size) {
@@ -277,6 +292,12 @@ static int put_queue_msg(char *buf, size_t size, size_t *off, uint64_t id,
 	*off += NLMSG_ALIGN(len);
 	nlmsg_free(msg);
 	return 0;
+}
+
+static int put_queue_msg(char *buf, size_t size, size_t *off, uint64_t id,
+			 uint8_t qos, const char *rule, const char *topic)
+{
+	return put_queue_msg_confirm(buf, size, off, id, qos, rule, topic, -1);
 }
 
 static int write_conf(const char *path, const char *fmt, int port)
@@ -302,6 +323,15 @@ static const char conf_v2[] =
 	"[rule temp]\nfilter = sensors/#\nproto = coap\naction = ingest\n"
 	"qos = 1\ntopic = up/{gateway}/{topic}\n";
 static const char conf_bad[] = "[gateway]\nid = gw1\nbogus = %d\n";
+/* a spool in the test's directory (the path's "%s" comes first) */
+static const char conf_spool[] =
+	"[gateway]\nid = gw1\nretry-ms = 1000\n"
+	"[spool]\npath = %s/spool.db\nsync-interval-ms = 50\n"
+	"[broker cloud]\nhost = 127.0.0.1\nport = %d\n"
+	"[rule temp]\nfilter = sensors/#\nproto = coap\naction = ingest\n"
+	"qos = 1\ntopic = up/{gateway}/{topic}\n"
+	"[rule deny]\nfilter = denied/#\nproto = coap\naction = ingest\n"
+	"qos = 1\n";
 
 FIXTURE(daemon) {
 	struct mosquitto_rig r;
@@ -493,6 +523,97 @@ TEST_F_TIMEOUT(daemon, forwards_acks_reloads_and_stops, 90)
 		if (system(cmd) != 0)
 			TH_LOG("cannot show %s", self->log);
 	}
+}
+
+static bool acked_1_to_5(void)
+{
+	for (int i = 1; i <= 5; i++)
+		if (!k.acks[i])
+			return false;
+	return true;
+}
+static bool received_5(void) { return k.received >= 5; }
+static bool rejected_7_acked_8(void) { return k.rejects[7] && k.acks[8]; }
+
+TEST_F_TIMEOUT(daemon, spool_survives_a_kill_and_drains_on_connect, 90)
+{
+	static char batch[16384];
+	int status = -1;
+	FILE *f;
+	size_t off = 0;
+
+	if (!self->r.exe)
+		SKIP(return, "mosquitto is not installed");
+	if (access(IOTGWD_BIN, X_OK) || access(FAKE_GENL_SO, R_OK))
+		SKIP(return, "build " IOTGWD_BIN " and " FAKE_GENL_SO " first");
+	f = fopen(self->conf, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, conf_spool, self->r.dir, self->r.port);
+	ASSERT_EQ(0, fclose(f));
+	/* the broker is down */
+	mosq_rig_kill(&self->r);
+	self->pid = start_iotgwd(self);
+	ASSERT_LT(0, self->pid);
+	serve(&self->r, 20000, bound);
+	ASSERT_EQ(1, k.binds);
+	for (uint64_t id = 1; id <= 5; id++) {
+		char topic[32];
+
+		snprintf(topic, sizeof(topic), "sensors/t%llu",
+			 (unsigned long long)id);
+		ASSERT_EQ(0, put_queue_msg(batch, sizeof(batch), &off, id, 1,
+					   "temp", topic));
+	}
+	send_to(k.consumer, batch, off);
+	/* acked once committed to the spool, with no broker */
+	serve(&self->r, 20000, acked_1_to_5);
+	EXPECT_TRUE(acked_1_to_5());
+	EXPECT_EQ(0, k.nacks[1] + k.nacks[5]);
+
+	/* killed; the broker back; a new iotgwd publishes the spool's rows */
+	kill(self->pid, SIGKILL);
+	waitpid(self->pid, NULL, 0);
+	k.consumer = 0;			/* the kernel sees the socket close */
+	self->r.pid = mosq_rig_start(&self->r);
+	ASSERT_LT(0, self->r.pid);
+	ASSERT_EQ(0, mosq_rig_subscribe(&self->r, on_sub_message));
+	self->pid = start_iotgwd(self);
+	ASSERT_LT(0, self->pid);
+	serve(&self->r, 20000, received_5);
+	ASSERT_EQ(5, k.received);
+	for (int i = 0; i < 5; i++) {
+		char topic[32];
+
+		snprintf(topic, sizeof(topic), "up/gw1/sensors/t%d", i + 1);
+		EXPECT_STREQ(topic, k.topics[i]);
+	}
+
+	/* waiting for the cloud: refused by the broker's ACL, rejected 5.03 */
+	off = 0;
+	ASSERT_EQ(0, put_queue_msg_confirm(batch, sizeof(batch), &off, 7, 1,
+					   "deny", "denied/x",
+					   IOTGW_CONFIRM_CLOUD));
+	ASSERT_EQ(0, put_queue_msg_confirm(batch, sizeof(batch), &off, 8, 1,
+					   "temp", "sensors/cloud",
+					   IOTGW_CONFIRM_CLOUD));
+	send_to(k.consumer, batch, off);
+	serve(&self->r, 20000, rejected_7_acked_8);
+	EXPECT_EQ(1, k.rejects[7]);
+	EXPECT_EQ(0xa3, k.reject_code);
+	EXPECT_EQ(0, k.nacks[7]);
+	EXPECT_EQ(1, k.acks[8]);
+	EXPECT_TRUE(received("up/gw1/sensors/cloud"));
+	EXPECT_TRUE(log_has(self->log, "spool row 5 confirmed by broker cloud, deleted"));
+
+	/* SIGTERM: the spool committed and closed, exit 0 (under valgrind) */
+	ASSERT_EQ(0, kill(self->pid, SIGTERM));
+	serve(&self->r, 10000, unbound);
+	for (int i = 0; i < 1000 && waitpid(self->pid, &status, WNOHANG) == 0;
+	     i++)
+		serve(&self->r, 10, NULL);
+	self->pid = 0;
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 /* Run iotgwd on conf_v1 against k until it exits; its exit status. */
