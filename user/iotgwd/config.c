@@ -52,7 +52,7 @@ enum broker_key {
 
 enum rule_key {
 	RK_FILTER, RK_PROTO, RK_ACTION, RK_QOS, RK_BROKER, RK_TOPIC,
-	RK_SPOOL_FULL, RK_N_KEYS
+	RK_SPOOL_FULL, RK_CONFIRM, RK_N_KEYS
 };
 
 enum device_key { DK_PATH, DK_ADDRESS, DK_N_KEYS };
@@ -84,7 +84,7 @@ static const char *const broker_keys[BK_N_KEYS] = {
 static const char *const rule_keys[RK_N_KEYS] = {
 	[RK_FILTER] = "filter", [RK_PROTO] = "proto", [RK_ACTION] = "action",
 	[RK_QOS] = "qos", [RK_BROKER] = "broker", [RK_TOPIC] = "topic",
-	[RK_SPOOL_FULL] = "spool-full",
+	[RK_SPOOL_FULL] = "spool-full", [RK_CONFIRM] = "confirm",
 };
 
 static const char *const device_keys[DK_N_KEYS] = {
@@ -256,6 +256,7 @@ static int add_named_section(struct parser *p, enum section_kind kind,
 			return -ENOMEM;
 		cfg->rules[n].line = p->lineno;
 		cfg->rules[n].qos = -1;
+		cfg->rules[n].confirm = -1;
 		slot = &cfg->rules[n].name;
 	} else {
 		if (grow((void **)&cfg->devices, n, sizeof(*cfg->devices)) ||
@@ -819,6 +820,17 @@ static void rule_key(struct parser *p, int key, const char *value)
 	case RK_TOPIC:
 		topic_key(p, r, value);
 		break;
+	case RK_CONFIRM:
+		if (!strcmp(value, "admit"))
+			r->confirm = IOTGW_CONFIRM_ADMIT;
+		else if (!strcmp(value, "store"))
+			r->confirm = IOTGW_CONFIRM_STORE;
+		else if (!strcmp(value, "cloud"))
+			r->confirm = IOTGW_CONFIRM_CLOUD;
+		else
+			fail_here(p, "\"%s\" for \"confirm\" is not admit, store or cloud",
+				  value);
+		break;
 	case RK_SPOOL_FULL:
 		if (!strcmp(value, "refuse"))
 			r->spool_full = SPOOL_FULL_REFUSE;
@@ -872,7 +884,9 @@ static void spool_key(struct parser *p, int key, const char *value)
 			sp->lim.max_age_s = (uint32_t)v;
 		break;
 	case SK_SYNC_INTERVAL_MS:
-		if (number_key(p, "sync-interval-ms", value, 1, 60000, &v))
+		/* acks wait this long: under the time a copy is recognised */
+		if (number_key(p, "sync-interval-ms", value, 1,
+			       CONFIG_SPOOL_SYNC_MS_MAX, &v))
 			sp->lim.sync_interval_ms = (uint32_t)v;
 		break;
 	case SK_SYNC_COUNT:
@@ -1117,6 +1131,19 @@ static void check_rule(struct parser *p, size_t i)
 			  "action \"ingest\" needs \"proto = coap\"");
 		return;
 	}
+	if (r->confirm > IOTGW_CONFIRM_ADMIT &&
+	    r->action != IOTGW_ACTION_INGEST) {
+		fail_rule(x->keys.line[RK_CONFIRM],
+			  "confirm \"%s\" needs \"action = ingest\"",
+			  r->confirm == IOTGW_CONFIRM_STORE ? "store" : "cloud");
+		return;
+	}
+	if (r->confirm > IOTGW_CONFIRM_ADMIT && r->qos == 0) {
+		fail_rule(x->keys.line[RK_CONFIRM],
+			  "confirm \"%s\" needs QoS 1 or 2 (qos = 0 is not confirmed)",
+			  r->confirm == IOTGW_CONFIRM_STORE ? "store" : "cloud");
+		return;
+	}
 	if (x->broker_name) {
 		b = config_find_broker(cfg, x->broker_name);
 		if (!b) {
@@ -1341,5 +1368,5 @@ bool rule_cfg_kernel_equal(const struct rule_cfg *a, const struct rule_cfg *b)
 {
 	return !strcmp(a->name, b->name) && !strcmp(a->filter, b->filter) &&
 	       a->proto == b->proto && a->action == b->action &&
-	       a->qos == b->qos;
+	       a->qos == b->qos && a->confirm == b->confirm;
 }

@@ -27,6 +27,7 @@
 #define CONFIG_DEFAULT_SPOOL_MAX_BYTES	(64ULL << 20)
 #define CONFIG_DEFAULT_SPOOL_MAX_AGE_S	(7 * 24 * 3600)
 #define CONFIG_DEFAULT_SPOOL_SYNC_MS	200
+#define CONFIG_SPOOL_SYNC_MS_MAX	2000
 #define CONFIG_DEFAULT_SPOOL_SYNC_COUNT	256
 #define CONFIG_DEFAULT_SPOOL_DRAIN_RATE	100
 
@@ -67,6 +68,7 @@ struct rule_cfg {
 	uint8_t proto;			/* enum iotgw_proto */
 	uint8_t action;			/* IOTGW_ACTION_CAPTURE or _INGEST */
 	int qos;			/* 0 to 2, or -1: the message's own */
+	int confirm;			/* enum iotgw_confirm, -1: not given */
 	size_t broker;			/* index into config.brokers */
 	char *topic;			/* the cloud topic template's text */
 	struct template tmpl;

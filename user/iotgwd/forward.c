@@ -15,6 +15,13 @@
 #define COAP_SERVICE_UNAVAILABLE	0xa3	/* 5.03 */
 
 /*
+ * A spooled message is DONE before its commit acks it: copies the kernel
+ * sends meanwhile must still be recognised when the commit comes.
+ */
+_Static_assert(CONFIG_SPOOL_SYNC_MS_MAX < FORWARD_DONE_LINGER_MS,
+	       "a spool commit must come before an id is forgotten");
+
+/*
  * What an inflight entry holds: the message and where it goes. A spool
  * row's (seq > 0) is an entry of f->replay, keyed by seq; a kernel
  * message's one of f->inflight, keyed by the kernel's id.

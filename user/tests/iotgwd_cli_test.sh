@@ -50,7 +50,7 @@ bad unknown-broker '8: rule "temp": unknown broker "clod"' \
 	"$head[rule temp]\nfilter = a\naction = capture\nbroker = clod\n"
 bad duplicate-section '5: duplicate section [broker cloud] (first at line 3)' \
 	"$head[broker cloud]\nhost = i\n"
-bad unknown-section '5: unknown section [brokr x] (use [gateway], [broker NAME], [rule NAME] or [device NAME])' \
+bad unknown-section '5: unknown section [brokr x] (use [gateway], [spool], [broker NAME], [rule NAME] or [device NAME])' \
 	"$head[brokr x]\n"
 bad placeholder '8: rule "temp": topic "{gw}/{topic}": unknown placeholder "{gw}" (use {topic}, {gateway}, {proto} or {src})' \
 	"$head[rule temp]\nfilter = a\naction = capture\ntopic = {gw}/{topic}\n"
@@ -100,7 +100,9 @@ if command -v groff >/dev/null; then
 		reply-topic command-method command-timeout-ms \
 		command-confirmable '[device NAME]' path address '{path}' \
 		coap-method coap-status coap-code coap-transmissions coap-error \
-		payload_hex COAP_REQUEST COAP_RESULT DEVICE_GET; do
+		payload_hex COAP_REQUEST COAP_RESULT DEVICE_GET '[spool]' \
+		max-bytes max-age sync-interval-ms sync-count drain-rate \
+		spool-full drop-qos0 confirm QUEUE_REJECT commits-per-1000; do
 		echo "$text" | grep -qF -- "$w" || missing="$missing '$w'"
 	done
 	[ -z "$missing" ]

@@ -165,6 +165,7 @@ TEST(defaults_and_single_broker)
 	/* no [spool]: no spool */
 	EXPECT_EQ(NULL, cfg->spool.path);
 	EXPECT_EQ(SPOOL_FULL_REFUSE, cfg->rules[0].spool_full);
+	EXPECT_EQ(-1, cfg->rules[0].confirm);
 	config_free(cfg);
 }
 
@@ -179,7 +180,9 @@ TEST(spool_keys_and_defaults)
 					    "max-bytes=1048576\nmax-age=0\n"
 					    "[broker b]\nhost=h\n"
 					    "[rule r]\nfilter=a\naction=capture\n"
-					    "spool-full=drop-qos0\n"),
+					    "spool-full=drop-qos0\n"
+					    "[rule s]\nfilter=b\naction=ingest\n"
+					    "proto=coap\nconfirm=store\n"),
 				 &cfg, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_STREQ("/var/lib/iotgw/spool.db", cfg->spool.path);
 	EXPECT_EQ(1048576, cfg->spool.lim.max_bytes);
@@ -188,6 +191,8 @@ TEST(spool_keys_and_defaults)
 	EXPECT_EQ(CONFIG_DEFAULT_SPOOL_SYNC_COUNT, cfg->spool.lim.sync_count);
 	EXPECT_EQ(CONFIG_DEFAULT_SPOOL_DRAIN_RATE, cfg->spool.drain_rate);
 	EXPECT_EQ(SPOOL_FULL_DROP_QOS0, cfg->rules[0].spool_full);
+	EXPECT_EQ(IOTGW_CONFIRM_STORE, cfg->rules[1].confirm);
+	EXPECT_FALSE(rule_cfg_kernel_equal(&cfg->rules[0], &cfg->rules[1]));
 	config_free(cfg);
 	ASSERT_EQ(0, config_load(write_conf("spool2.conf",
 					    "[gateway]\nid=g\n"
@@ -408,6 +413,15 @@ static const struct {
 	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[rule r]\nfilter=a\n"
 	  "action=capture\nspool-full=drop-oldest\n",
 	  "8: rule \"r\": \"drop-oldest\" for \"spool-full\" is not refuse or drop-qos0" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[rule r]\nfilter=a\n"
+	  "action=ingest\nproto=coap\nconfirm=later\n",
+	  "9: rule \"r\": \"later\" for \"confirm\" is not admit, store or cloud" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[rule r]\nfilter=a\n"
+	  "action=capture\nconfirm=store\n",
+	  "8: rule \"r\": confirm \"store\" needs \"action = ingest\"" },
+	{ "[gateway]\nid=g\n[broker b]\nhost=h\n[rule r]\nfilter=a\n"
+	  "action=ingest\nproto=coap\nqos=0\nconfirm=cloud\n",
+	  "10: rule \"r\": confirm \"cloud\" needs QoS 1 or 2 (qos = 0 is not confirmed)" },
 	/* the first error counts, not a later one */
 	{ "[gateway]\nid=g\nbogus=1\n[broker b]\n", "3: gateway: unknown key \"bogus\"" },
 };

@@ -51,6 +51,7 @@ struct fake_kernel {
 	int binds, unbinds;
 	char rule_new[MAX_RULES][IOTGW_RULE_NAME_MAX];
 	int rule_new_qos[MAX_RULES];
+	int rule_new_confirm[MAX_RULES];
 	bool rule_new_replace[MAX_RULES];
 	int n_rule_new;
 	char rule_del[MAX_RULES][IOTGW_RULE_NAME_MAX];
@@ -166,6 +167,8 @@ static int handle_request(uint32_t from, struct nlmsghdr *hdr)
 
 			snprintf(k.rule_new[i], IOTGW_RULE_NAME_MAX, "%s",
 				 nla_get_string(rt[IOTGW_RULE_A_NAME]));
+			k.rule_new_confirm[i] = rt[IOTGW_RULE_A_CONFIRM] ?
+				nla_get_u8(rt[IOTGW_RULE_A_CONFIRM]) : -1;
 			k.rule_new_qos[i] = rt[IOTGW_RULE_A_QOS] ?
 				nla_get_u8(rt[IOTGW_RULE_A_QOS]) : -1;
 			k.rule_new_replace[i] = tb[IOTGW_A_REPLACE];
@@ -331,7 +334,7 @@ static const char conf_spool[] =
 	"[rule temp]\nfilter = sensors/#\nproto = coap\naction = ingest\n"
 	"qos = 1\ntopic = up/{gateway}/{topic}\n"
 	"[rule deny]\nfilter = denied/#\nproto = coap\naction = ingest\n"
-	"qos = 1\n";
+	"qos = 1\nconfirm = cloud\n";
 
 FIXTURE(daemon) {
 	struct mosquitto_rig r;
@@ -556,6 +559,10 @@ TEST_F_TIMEOUT(daemon, spool_survives_a_kill_and_drains_on_connect, 90)
 	ASSERT_LT(0, self->pid);
 	serve(&self->r, 20000, bound);
 	ASSERT_EQ(1, k.binds);
+	/* the confirmation mode goes to the kernel when it is configured */
+	ASSERT_EQ(2, k.n_rule_new);
+	EXPECT_EQ(-1, k.rule_new_confirm[0]);
+	EXPECT_EQ(IOTGW_CONFIRM_CLOUD, k.rule_new_confirm[1]);
 	for (uint64_t id = 1; id <= 5; id++) {
 		char topic[32];
 
