@@ -224,7 +224,9 @@ static int count_rows(struct spool *s)
 
 	tdestroy(s->topics, free_topic_rows);
 	s->topics = NULL;
-	s->rows = s->bytes = s->qos0_bytes = 0;
+	s->rows = 0;
+	s->bytes = 0;
+	s->qos0_bytes = 0;
 	s->last_seq = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		db_error(s, "counting the rows");
@@ -418,7 +420,9 @@ struct spool *spool_open(const char *path, const struct spool_limits *lim,
 	struct spool *s = calloc(1, sizeof(*s));
 	int version;
 
-	if (!s || !(s->path = strdup(path))) {
+	if (s)
+		s->path = strdup(path);
+	if (!s || !s->path) {
 		free(s);
 		snprintf(err, errlen, "spool %s: out of memory", path);
 		return NULL;
