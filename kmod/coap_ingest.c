@@ -120,9 +120,14 @@ static struct iotgw_qmsg *iotgw_coap_qmsg(struct iotgw_net *in,
 	if (skb->protocol == htons(ETH_P_IP)) {
 		m->family = AF_INET;
 		memcpy(&m->src, &ip_hdr(skb)->saddr, 4);
+		memcpy(&m->dst, &ip_hdr(skb)->daddr, 4);
 	} else {
 		m->family = AF_INET6;
 		m->src = ipv6_hdr(skb)->saddr;
+		m->dst = ipv6_hdr(skb)->daddr;
+		/* the separate response goes back over the same link */
+		if (ipv6_addr_type(&m->src) & IPV6_ADDR_LINKLOCAL)
+			m->ifindex = skb->skb_iif;
 	}
 	strscpy(m->rule, rule->name, sizeof(m->rule));
 	memcpy(m->data, msg->topic, msg->topic_len);

@@ -32,7 +32,10 @@
 struct iotgw_coap_tx_cb {
 	u64 id;
 	struct in6_addr addr;
+	struct in6_addr saddr;		/* has_saddr: send from it */
+	int oif;
 	__be16 port;
+	bool has_saddr;
 };
 
 static struct iotgw_coap_reqs *iotgw_reqs(struct iotgw_net *in)
@@ -80,6 +83,7 @@ int iotgw_coap_reqs_init(struct iotgw_coap_reqs *reqs)
 	INIT_LIST_HEAD(&reqs->done);
 	INIT_LIST_HEAD(&reqs->linger);
 	reqs->count = 0;
+	reqs->confirms = 0;
 	reqs->lingering = 0;
 	reqs->hashed = 0;
 	reqs->next_id = 0;
@@ -160,6 +164,7 @@ void iotgw_coap_reqs_destroy(struct iotgw_coap_reqs *reqs)
 		}
 	}
 	reqs->count = 0;
+	reqs->confirms = 0;
 	reqs->lingering = 0;
 	spin_unlock_bh(&reqs->lock);
 	kfree(reqs->by_token);
@@ -297,16 +302,17 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 	return 0;
 }
 
-void iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
-			     __be16 port, const u8 *token, u8 tkl, u8 code)
+int iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
+			    const struct in6_addr *saddr, int oif, __be16 port,
+			    const u8 *token, u8 tkl, u8 code)
 {
 	struct iotgw_coap_reqs *reqs = iotgw_reqs(in);
 	struct iotgw_coap_ep *new_ep;
 	struct coap_response cr = {};
 	struct iotgw_coap_req *r;
+	int len, err = -ENOMEM;
 	unsigned int max;
 	u64 wait_ms;
-	int len;
 
 	r = kzalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
 	new_ep = kzalloc(sizeof(*new_ep), GFP_ATOMIC | __GFP_NOWARN);
@@ -318,6 +324,8 @@ void iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
 	r->confirm = true;
 	r->type = COAP_TYPE_CON;
 	r->addr = *addr;
+	r->saddr = *saddr;
+	r->oif = oif;
 	r->port = port;
 	r->mid = (u16)atomic_inc_return(&in->coap_mid);
 	r->tkl = tkl;
@@ -334,14 +342,16 @@ void iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
 		goto err_free;
 	r->msg_len = len;
 
+	/* one per message the queue held at most: bounded as it is */
 	rcu_read_lock();
-	max = rcu_dereference(in->config)->coap_requests_max;
+	max = rcu_dereference(in->config)->queue_max_msgs;
 	wait_ms = iotgw_coap_span_ms(rcu_dereference(in->config), true);
 	rcu_read_unlock();
 
 	spin_lock_bh(&reqs->lock);
-	if (reqs->count >= max) {
+	if (reqs->confirms >= max) {
 		spin_unlock_bh(&reqs->lock);
+		err = -ENOSPC;
 		goto err_free;
 	}
 	iotgw_coap_req_set_ep(reqs, r, &new_ep);
@@ -350,19 +360,19 @@ void iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
 	r->deadline = r->submitted + msecs_to_jiffies(wait_ms);
 	r->state = IOTGW_COAP_REQ_PENDING;
 	list_add_tail(&r->list, &reqs->pending);
-	reqs->count++;
+	reqs->confirms++;
 	spin_unlock_bh(&reqs->lock);
 	kfree(new_ep);
 	iotgw_coap_req_kick(reqs);
-	return;
+	return 0;
 
 err_free:
-	iotgw_stats_count(in->stats, IOTGW_CNT_COAP_FAILURES, 1);
 	kfree(new_ep);
 	if (r) {
 		kfree(r->msg);
 		kfree(r);
 	}
+	return err;
 }
 
 void iotgw_coap_req_start(struct iotgw_net *in, u64 id, bool cancel)
@@ -426,6 +436,9 @@ static void iotgw_coap_req_tx(struct iotgw_net *in, struct iotgw_coap_req *r,
 	cb->id = r->id;
 	cb->addr = r->addr;
 	cb->port = r->port;
+	cb->has_saddr = r->confirm;
+	cb->saddr = r->saddr;
+	cb->oif = r->oif;
 	__skb_queue_tail(txq, skb);
 	iotgw_stats_count(in->stats, IOTGW_CNT_COAP_TRANSMISSIONS, 1);
 }
@@ -535,8 +548,9 @@ static void iotgw_coap_req_send(struct iotgw_net *in, struct sk_buff_head *txq,
 		memcpy(&cb, skb->cb, sizeof(cb));
 		memset(skb->cb, 0, sizeof(skb->cb));
 		local_bh_disable();
-		if (iotgw_xmit_udp_to(in->net, skb, &cb.addr, sport,
-				      cb.port) != -EHOSTUNREACH) {
+		if (iotgw_xmit_udp_to(in->net, skb, &cb.addr,
+				      cb.has_saddr ? &cb.saddr : NULL, cb.oif,
+				      sport, cb.port) != -EHOSTUNREACH) {
 			local_bh_enable();
 			continue;
 		}
@@ -595,7 +609,10 @@ static void iotgw_coap_req_report(struct iotgw_net *in,
 		if (err)
 			iotgw_stats_count(in->stats,
 					  IOTGW_CNT_COAP_RESULTS_LOST, 1);
-		reqs->count--;
+		if (r->confirm)
+			reqs->confirms--;
+		else
+			reqs->count--;
 		list_del(&r->list);
 		if (r->hashed)
 			iotgw_coap_req_linger(reqs, r, cfg);

@@ -56,6 +56,8 @@ struct iotgw_coap_req {
 	u16 mid;
 	u8 token[IOTGW_COAP_REQ_TOKEN_LEN];
 	u8 tkl;				/* confirm: the sensor's token length */
+	struct in6_addr saddr;		/* confirm: sent from, IPv4 mapped */
+	int oif;			/* confirm: out of this link, if not 0 */
 	bool acked;
 	u32 transmissions;
 	unsigned long submitted;	/* jiffies */
@@ -83,7 +85,8 @@ struct iotgw_coap_reqs {
 	spinlock_t lock;		/* BH: taken in softirq */
 	struct delayed_work work;	/* transmits, times out, reports */
 	struct list_head pending, active, done, linger;
-	unsigned int count;		/* pending, active and done */
+	unsigned int count;		/* requests pending, active and done */
+	unsigned int confirms;		/* confirmations likewise */
 	unsigned int lingering;
 	unsigned int hashed;		/* active and lingering: rx looks */
 	u64 next_id;
@@ -131,12 +134,14 @@ void iotgw_coap_req_start(struct iotgw_net *in, u64 id, bool cancel);
 /*
  * Send a sensor (@addr, IPv4 mapped, port @port) the separate confirmable
  * response @code to its request with token @token (@tkl bytes, at most
- * 8), retransmitted as a request is until the sensor ACKs or resets it.
- * Any context. Counted as a transmission; a failure (no memory, over
- * COAP_REQUESTS_MAX) as a COAP_FAILURE.
+ * 8), from @saddr (the request's destination) out of link @oif (0: any),
+ * retransmitted as a request is until the sensor ACKs or resets it. Any
+ * context. Returns 0, or -ENOMEM, or -ENOSPC with QUEUE_MAX_MSGS of them
+ * in progress.
  */
-void iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
-			     __be16 port, const u8 *token, u8 tkl, u8 code);
+int iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
+			    const struct in6_addr *saddr, int oif, __be16 port,
+			    const u8 *token, u8 tkl, u8 code);
 
 /* Socket @portid closed: its requests are given up. */
 void iotgw_coap_req_release(struct iotgw_net *in, u32 portid);

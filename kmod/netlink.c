@@ -481,6 +481,9 @@ static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	rcu_assign_pointer(in->config, cfg);
 	if (cfg->device_max < old->device_max)
 		iotgw_devices_trim(&in->devices, cfg->device_max);
+	/* waiting sensors' deadlines moved: the queue's work recomputes */
+	if (cfg->confirm_timeout_ms != old->confirm_timeout_ms)
+		mod_delayed_work(system_wq, &in->queue.work, 0);
 	mutex_unlock(&in->lock);
 	kfree_rcu(old, rcu);
 	return 0;
@@ -600,6 +603,12 @@ static struct iotgw_rule *iotgw_rule_from_attrs(struct genl_info *info,
 	if (tb[IOTGW_RULE_A_CONFIRM] && rule->action != IOTGW_ACTION_INGEST) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_CONFIRM],
 				    "confirm belongs to action ingest");
+		goto err_free;
+	}
+	if (rule->confirm != IOTGW_CONFIRM_ADMIT &&
+	    rule->hook != IOTGW_HOOK_IN) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IOTGW_RULE_A_CONFIRM],
+				    "confirm store and cloud need hook in (the sensor's ACK must reach the gateway)");
 		goto err_free;
 	}
 	if (rule->confirm != IOTGW_CONFIRM_ADMIT && rule->has_qos &&

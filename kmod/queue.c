@@ -33,6 +33,8 @@
 /* A separate response a sensor is to get, copied out of its message. */
 struct iotgw_queue_answer {
 	struct in6_addr addr;		/* IPv4 mapped */
+	struct in6_addr saddr;		/* the request's destination, mapped */
+	int ifindex;
 	__be16 port;
 	u8 code;
 	u8 tkl;
@@ -118,25 +120,36 @@ static void iotgw_queue_settle(struct iotgw_queue *q, struct iotgw_qmsg *m,
 		return;
 	iotgw_queue_stop_awaiting(q, m);
 	m->answer = code;
-	q->cnt[code == COAP_CODE_CHANGED ? IOTGW_QCNT_CONFIRMED :
-	       IOTGW_QCNT_UNCONFIRMED]++;
 }
 
-/* Send @a: a separate confirmable response to its sensor. Any context. */
+/*
+ * Send @a: a separate confirmable response to its sensor, counted once
+ * the engine took it. Any context, @q->lock not held.
+ */
 static void iotgw_queue_send_answer(struct iotgw_queue *q,
 				    const struct iotgw_queue_answer *a)
 {
-	iotgw_coap_confirm_send(iotgw_queue_net(q), &a->addr, a->port,
-				a->token, a->tkl, a->code);
+	enum iotgw_queue_counter c = IOTGW_QCNT_CONFIRMS_LOST;
+
+	if (!iotgw_coap_confirm_send(iotgw_queue_net(q), &a->addr, &a->saddr,
+				     a->ifindex, a->port, a->token, a->tkl,
+				     a->code))
+		c = a->code == COAP_CODE_CHANGED ? IOTGW_QCNT_CONFIRMED :
+		    IOTGW_QCNT_UNCONFIRMED;
+	iotgw_queue_count(q, c, 1);
 }
 
 static void iotgw_queue_answer_of(const struct iotgw_qmsg *m,
 				  struct iotgw_queue_answer *a)
 {
-	if (m->family == AF_INET)
+	if (m->family == AF_INET) {
 		ipv6_addr_set_v4mapped(m->src.s6_addr32[0], &a->addr);
-	else
+		ipv6_addr_set_v4mapped(m->dst.s6_addr32[0], &a->saddr);
+	} else {
 		a->addr = m->src;
+		a->saddr = m->dst;
+	}
+	a->ifindex = m->ifindex;
 	a->port = htons(m->src_port);
 	a->code = m->answer;
 	a->tkl = m->tkl;

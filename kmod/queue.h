@@ -38,6 +38,8 @@ struct iotgw_qmsg {
 	u16 src_port;			/* host order */
 	u16 content_format;
 	struct in6_addr src;		/* IPv4 in the first word */
+	struct in6_addr dst;		/* awaited: where the request went */
+	int ifindex;			/* awaited: link-local sensor's link */
 	char rule[IOTGW_RULE_NAME_MAX];
 	u16 topic_len;
 	u32 payload_len;
@@ -67,6 +69,7 @@ enum iotgw_queue_counter {
 	IOTGW_QCNT_CONFIRMED,
 	IOTGW_QCNT_UNCONFIRMED,
 	IOTGW_QCNT_WITHDRAWN,
+	IOTGW_QCNT_CONFIRMS_LOST,
 	__IOTGW_QCNT_MAX
 };
 

@@ -235,11 +235,14 @@ static struct udphdr *iotgw_push_udp(struct sk_buff *skb, __be16 sport,
 }
 
 static int iotgw_xmit_udp_to4(struct net *net, struct sk_buff *skb,
-			      const struct in6_addr *daddr, __be16 sport,
-			      __be16 dport)
+			      const struct in6_addr *daddr,
+			      const struct in6_addr *saddr, int oif,
+			      __be16 sport, __be16 dport)
 {
 	struct flowi4 fl4 = {
 		.daddr = daddr->s6_addr32[3],
+		.saddr = saddr ? saddr->s6_addr32[3] : 0,
+		.flowi4_oif = oif,
 		.flowi4_proto = IPPROTO_UDP,
 		.fl4_sport = sport,
 		.fl4_dport = dport,
@@ -287,11 +290,14 @@ static int iotgw_xmit_udp_to4(struct net *net, struct sk_buff *skb,
 }
 
 static int iotgw_xmit_udp_to6(struct net *net, struct sk_buff *skb,
-			      const struct in6_addr *daddr, __be16 sport,
-			      __be16 dport)
+			      const struct in6_addr *daddr,
+			      const struct in6_addr *saddr, int oif,
+			      __be16 sport, __be16 dport)
 {
 	struct flowi6 fl6 = {
 		.daddr = *daddr,
+		.saddr = saddr ? *saddr : in6addr_any,
+		.flowi6_oif = oif,
 		.flowi6_proto = IPPROTO_UDP,
 		.fl6_sport = sport,
 		.fl6_dport = dport,
@@ -328,10 +334,12 @@ static int iotgw_xmit_udp_to6(struct net *net, struct sk_buff *skb,
 }
 
 int iotgw_xmit_udp_to(struct net *net, struct sk_buff *skb,
-		      const struct in6_addr *daddr, __be16 sport,
+		      const struct in6_addr *daddr,
+		      const struct in6_addr *saddr, int oif, __be16 sport,
 		      __be16 dport)
 {
 	if (ipv6_addr_v4mapped(daddr))
-		return iotgw_xmit_udp_to4(net, skb, daddr, sport, dport);
-	return iotgw_xmit_udp_to6(net, skb, daddr, sport, dport);
+		return iotgw_xmit_udp_to4(net, skb, daddr, saddr, oif, sport,
+					  dport);
+	return iotgw_xmit_udp_to6(net, skb, daddr, saddr, oif, sport, dport);
 }

@@ -36,13 +36,15 @@ int iotgw_xmit_tcp_reset(struct net *net, struct sk_buff *oskb,
 
 /*
  * Send the UDP payload @skb holds (allocated with IOTGW_XMIT_HEADROOM
- * reserved) from port @sport of the address routing picks to @daddr
- * (IPv4 mapped into IPv6 for IPv4) port @dport, as the gateway's own
- * datagram. Consumes @skb. Any context, bottom halves off. Returns 0,
+ * reserved) from port @sport of @saddr (a local address; NULL: the one
+ * routing picks) to @daddr (IPv4 mapped into IPv6 for IPv4) port @dport,
+ * out of interface @oif if not 0, as the gateway's own datagram.
+ * Consumes @skb. Any context, bottom halves off. Returns 0,
  * -EHOSTUNREACH when there is no route, or another negative errno.
  */
 int iotgw_xmit_udp_to(struct net *net, struct sk_buff *skb,
-		      const struct in6_addr *daddr, __be16 sport,
+		      const struct in6_addr *daddr,
+		      const struct in6_addr *saddr, int oif, __be16 sport,
 		      __be16 dport);
 
 #endif /* _IOTGW_XMIT_H */

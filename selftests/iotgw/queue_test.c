@@ -356,9 +356,13 @@ static int add_rule_full(struct iotgw_nl *nl, const char *name,
 	return iotgw_nl_transact(nl, msg, NULL, NULL);
 }
 
-/* An ingest rule confirming with @confirm; @qos -1: the message's. */
-static int add_confirm_rule(struct iotgw_nl *nl, const char *name,
-			    const char *filter, int qos, int confirm)
+/*
+ * An ingest rule confirming with @confirm at @hook (-1: the default, any);
+ * @qos -1: the message's.
+ */
+static int add_confirm_rule_at(struct iotgw_nl *nl, const char *name,
+			       const char *filter, int hook, int qos,
+			       int confirm)
 {
 	struct nl_msg *msg = iotgw_nl_request(nl, IOTGW_CMD_RULE_NEW, 0);
 	struct nlattr *nest;
@@ -370,11 +374,21 @@ static int add_confirm_rule(struct iotgw_nl *nl, const char *name,
 	nla_put_string(msg, IOTGW_RULE_A_FILTER, filter);
 	nla_put_u8(msg, IOTGW_RULE_A_PROTO, IOTGW_PROTO_COAP);
 	nla_put_u8(msg, IOTGW_RULE_A_ACTION, IOTGW_ACTION_INGEST);
+	if (hook >= 0)
+		nla_put_u8(msg, IOTGW_RULE_A_HOOK, hook);
 	if (qos >= 0)
 		nla_put_u8(msg, IOTGW_RULE_A_QOS, qos);
 	nla_put_u8(msg, IOTGW_RULE_A_CONFIRM, confirm);
 	nla_nest_end(msg, nest);
 	return iotgw_nl_transact(nl, msg, NULL, NULL);
+}
+
+/* Likewise at LOCAL_IN, where confirmations work. */
+static int add_confirm_rule(struct iotgw_nl *nl, const char *name,
+			    const char *filter, int qos, int confirm)
+{
+	return add_confirm_rule_at(nl, name, filter, IOTGW_HOOK_IN, qos,
+				   confirm);
 }
 
 /* A CoAP rule; @qos -1 leaves it to the message. */
@@ -1107,6 +1121,28 @@ TEST_F(queue, confirm_store_acks_empty_then_204_once_the_consumer_acks)
 	consumer_close(c);
 }
 
+TEST_F(queue, confirm_over_ipv6_comes_from_the_address_asked)
+{
+	struct consumer *c = consumer_open();
+	int fd = sensor_open("::1");
+	int m;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, add_confirm_rule(&self->nl, "stored", "stored/#", -1,
+				      IOTGW_CONFIRM_STORE));
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(0, post_expect_empty_ack(fd, 0x380, "stored/v6", "6"));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	ASSERT_EQ(0, consumer_ack_all(c));
+	/* the socket is connected to [::1]:5683: only that source reaches it */
+	m = expect_separate(fd, 0x380, COAP_CODE_CHANGED);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, send_empty_ack(fd, m));
+	close(fd);
+	consumer_close(c);
+}
+
 TEST_F(queue, confirm_separate_204_retransmitted_until_acked)
 {
 	struct consumer *c = consumer_open();
@@ -1246,6 +1282,14 @@ TEST_F(queue, confirm_rule_checks)
 					    IOTGW_CONFIRM_STORE));
 	EXPECT_NE(NULL, strstr(self->nl.error, "need qos 1 or 2"))
 		TH_LOG("%s", self->nl.error);
+	/* at FORWARD the sensor's ACK would pass the gateway by */
+	EXPECT_EQ(-EINVAL, add_confirm_rule_at(&self->nl, "bad", "x/#", -1, 1,
+					       IOTGW_CONFIRM_CLOUD));
+	EXPECT_NE(NULL, strstr(self->nl.error, "need hook in"))
+		TH_LOG("%s", self->nl.error);
+	EXPECT_EQ(-EINVAL, add_confirm_rule_at(&self->nl, "bad", "x/#",
+					       IOTGW_HOOK_FWD, 1,
+					       IOTGW_CONFIRM_STORE));
 	/* a mode that does not exist */
 	EXPECT_EQ(-ERANGE, add_confirm_rule(&self->nl, "bad", "x/#", 1,
 					    IOTGW_CONFIRM_MAX + 1));

@@ -39,6 +39,7 @@ static struct nla_policy queue_policy[IOTGW_QUEUE_A_MAX + 1] = {
 	[IOTGW_QUEUE_A_CONFIRMED] = { .type = NLA_U64 },
 	[IOTGW_QUEUE_A_UNCONFIRMED] = { .type = NLA_U64 },
 	[IOTGW_QUEUE_A_WITHDRAWN] = { .type = NLA_U64 },
+	[IOTGW_QUEUE_A_CONFIRMS_LOST] = { .type = NLA_U64 },
 };
 
 /* The depth, in the order queue show prints it. */
@@ -75,6 +76,7 @@ static const struct {
 	{ IOTGW_QUEUE_A_CONFIRMED, "confirmed" },
 	{ IOTGW_QUEUE_A_UNCONFIRMED, "unconfirmed" },
 	{ IOTGW_QUEUE_A_WITHDRAWN, "withdrawn" },
+	{ IOTGW_QUEUE_A_CONFIRMS_LOST, "confirms-lost" },
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

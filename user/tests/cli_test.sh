@@ -378,8 +378,8 @@ sends 'cmd 3 RULE { NAME="r1" FILTER="#" PROTO=2 HOOK=2 ACTION=1 PRIORITY=0 }' \
 	rule add r1 prio 0 action accept hook fwd proto mqtt filter '#'
 sends 'cmd 3 RULE { NAME="r1" FILTER="x" PROTO=0 HOOK=0 ACTION=2 FLAGS=2 }' \
 	rule add r1 filter x proto any hook any action drop no-rst
-sends 'cmd 3 RULE { NAME="r1" FILTER="s/#" PROTO=1 ACTION=6 QOS=2 CONFIRM=2 }' \
-	rule add r1 filter 's/#' proto coap action ingest qos 2 confirm cloud
+sends 'cmd 3 RULE { NAME="r1" FILTER="s/#" PROTO=1 HOOK=1 ACTION=6 QOS=2 CONFIRM=2 }' \
+	rule add r1 filter 's/#' proto coap hook in action ingest qos 2 confirm cloud
 sends 'cmd 3 RULE { NAME="r1" FILTER="s/#" PROTO=1 ACTION=6 CONFIRM=1 }' \
 	rule add r1 filter 's/#' proto coap action ingest confirm store
 sends 'cmd 3 RULE { NAME="r.1-_Z" FILTER="plant 1/#" ACTION=2 } REPLACE' \
@@ -503,10 +503,10 @@ flow [fd00:1::3]:65535 -> [fd00:1::1]:8883 mqtt 5 client "a\x0ab\xff'$'\xc3\xa9'
 FAKE_GENL_FLOWS=none same '' flow show
 same 'queue msgs 10 bytes 1500 pending-qos0 1 pending-qos1 2 pending-qos2 3 in-flight 4 awaiting 5 oldest 1500ms
 consumer port 4242 credit 256
-    admitted 100 refused 101 evicted 102 expired 103 delivered 104 redelivered 105 acked 106 nacked 107 stale-acks 108 flushed 109 duplicates 110 dedup-evicted 111 rejected 112 confirmed 113 unconfirmed 114 withdrawn 115' queue show
+    admitted 100 refused 101 evicted 102 expired 103 delivered 104 redelivered 105 acked 106 nacked 107 stale-acks 108 flushed 109 duplicates 110 dedup-evicted 111 rejected 112 confirmed 113 unconfirmed 114 withdrawn 115 confirms-lost 116' queue show
 FAKE_GENL_QUEUE=idle same 'queue msgs 0 bytes 0 pending-qos0 0 pending-qos1 0 pending-qos2 0 in-flight 0 awaiting 0
 consumer none
-    admitted 0 refused 0 evicted 0 expired 0 delivered 0 redelivered 0 acked 0 nacked 0 stale-acks 0 flushed 0 duplicates 0 dedup-evicted 0 rejected 0 confirmed 0 unconfirmed 0 withdrawn 0' queue
+    admitted 0 refused 0 evicted 0 expired 0 delivered 0 redelivered 0 acked 0 nacked 0 stale-acks 0 flushed 0 duplicates 0 dedup-evicted 0 rejected 0 confirmed 0 unconfirmed 0 withdrawn 0 confirms-lost 0' queue
 same '' queue flush
 # devices: IPv4 and IPv6, a protocol this tool does not know (its number),
 # a topic to escape

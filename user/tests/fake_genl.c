@@ -667,6 +667,7 @@ static int answer_queue_get(void)
 	nla_put_u64(msg, IOTGW_QUEUE_A_CONFIRMED, idle ? 0 : 113);
 	nla_put_u64(msg, IOTGW_QUEUE_A_UNCONFIRMED, idle ? 0 : 114);
 	nla_put_u64(msg, IOTGW_QUEUE_A_WITHDRAWN, idle ? 0 : 115);
+	nla_put_u64(msg, IOTGW_QUEUE_A_CONFIRMS_LOST, idle ? 0 : 116);
 	nla_nest_end(msg, nest);
 	deliver(msg);
 	return deliver_error(0, NULL);

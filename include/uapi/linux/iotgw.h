@@ -95,9 +95,10 @@
  *
  * IOTGW_CMD_QUEUE_FLUSH (do, admin)
  *	Request: nothing. Drops every queued message, in flight or not
- *	(counted FLUSHED). The only way to lose a QoS 1 or 2 message on
- *	purpose: while the namespace holds one, the module cannot be
- *	unloaded (rmmod: "in use").
+ *	(counted FLUSHED); sensors awaiting confirmation get 5.03. The
+ *	only way to lose a QoS 1 or 2 message on purpose: while the
+ *	namespace holds one, the module cannot be unloaded (rmmod: "in
+ *	use").
  *
  * IOTGW_CMD_COAP_REQUEST (do, admin)
  *	Request: IOTGW_A_COAP_REQ with ADDR and METHOD, optionally PORT
@@ -283,13 +284,21 @@
  *				INGEST queue (default: the message's own)
  *	IOTGW_RULE_A_CONFIRM	u8, enum iotgw_confirm, INGEST only (default
  *				ADMIT): when a confirmable request's 2.04
- *				is sent. STORE and CLOUD refuse QOS 0 (a
- *				CON's own QoS is 1): the request (CON, of
- *				QoS 1 or 2) gets an empty ACK at once and
+ *				is sent. STORE and CLOUD need HOOK IN (the
+ *				sensor's ACK must reach the gateway) and
+ *				refuse QOS 0 (a CON's own QoS is 1): the
+ *				request gets an empty ACK at once and
  *				its 2.04 as a separate confirmable response
- *				(RFC 7252 5.2.2) once the consumer acks the
+ *				(RFC 7252 5.2.2), from the address the
+ *				request went to, once the consumer acks the
  *				message; REJECT sends the consumer's code
- *				instead, CONFIRM_TIMEOUT_MS passing 5.04.
+ *				instead, CONFIRM_TIMEOUT_MS passing (or the
+ *				queue's TTL) 5.04, a FLUSH 5.03. The
+ *				separate responses are retransmitted as
+ *				downlink requests are (NSTART included),
+ *				but do not count against COAP_REQUESTS_MAX.
+ *				Without a dedup table (DEDUP_MAX 0) a
+ *				retransmitted request is a new message.
  *	IOTGW_RULE_A_STATS	nest (reply only), enum iotgw_stats_attr:
  *				PACKETS, BYTES and the per-action counters
  * IOTGW_A_FLOW (nest, enum iotgw_flow_attr, reply only)
@@ -325,7 +334,9 @@
  *	the consumer), CONFIRMED (separate 2.04 sent), UNCONFIRMED (a
  *	separate 4.xx/5.xx sent: rejected, or CONFIRM_TIMEOUT_MS passed),
  *	WITHDRAWN (confirmation timed out before the consumer had it: the
- *	sensor was told 5.04 and the message left the queue)
+ *	sensor was told 5.04 and the message left the queue), CONFIRMS_LOST
+ *	(a separate response that could not be sent: no memory, or as many
+ *	in progress as QUEUE_MAX_MSGS)
  *	IOTGW_QUEUE_A_AWAITING	u32, messages whose sensor awaits confirmation
  * IOTGW_A_MSG (nest, enum iotgw_msg_attr, QUEUE_MSG only)
  *	IOTGW_MSG_A_ID		u64, the queue's id, increasing
@@ -728,6 +739,7 @@ enum iotgw_queue_attr {
 	IOTGW_QUEUE_A_CONFIRMED,
 	IOTGW_QUEUE_A_UNCONFIRMED,
 	IOTGW_QUEUE_A_WITHDRAWN,
+	IOTGW_QUEUE_A_CONFIRMS_LOST,
 
 	__IOTGW_QUEUE_A_MAX
 };
