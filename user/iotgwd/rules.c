@@ -51,7 +51,7 @@ static void rule_names_remove(struct rule_names *names, size_t i)
 	names->names[i] = names->names[--names->n];
 }
 
-/* RULE_NEW { NAME, FILTER, PROTO, ACTION[, QOS][, CONFIRM] } with REPLACE. */
+/* RULE_NEW { NAME, FILTER, PROTO, ACTION[, QOS][, CONFIRM, HOOK IN] }, REPLACE. */
 static int rule_replace(struct iotgw_nl *nl, const struct rule_cfg *r,
 			char *err, size_t errlen)
 {
@@ -70,7 +70,10 @@ static int rule_replace(struct iotgw_nl *nl, const struct rule_cfg *r,
 	    (r->qos >= 0 &&
 	     nla_put_u8(msg, IOTGW_RULE_A_QOS, (uint8_t)r->qos) < 0) ||
 	    (r->confirm >= 0 &&
-	     nla_put_u8(msg, IOTGW_RULE_A_CONFIRM, (uint8_t)r->confirm) < 0)) {
+	     nla_put_u8(msg, IOTGW_RULE_A_CONFIRM, (uint8_t)r->confirm) < 0) ||
+	    /* a separate response's ACK comes back to the gateway itself */
+	    (r->confirm > IOTGW_CONFIRM_ADMIT &&
+	     nla_put_u8(msg, IOTGW_RULE_A_HOOK, IOTGW_HOOK_IN) < 0)) {
 		nlmsg_free(msg);
 		goto nomem;
 	}

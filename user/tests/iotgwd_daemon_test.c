@@ -52,6 +52,7 @@ struct fake_kernel {
 	char rule_new[MAX_RULES][IOTGW_RULE_NAME_MAX];
 	int rule_new_qos[MAX_RULES];
 	int rule_new_confirm[MAX_RULES];
+	int rule_new_hook[MAX_RULES];
 	bool rule_new_replace[MAX_RULES];
 	int n_rule_new;
 	char rule_del[MAX_RULES][IOTGW_RULE_NAME_MAX];
@@ -169,6 +170,8 @@ static int handle_request(uint32_t from, struct nlmsghdr *hdr)
 				 nla_get_string(rt[IOTGW_RULE_A_NAME]));
 			k.rule_new_confirm[i] = rt[IOTGW_RULE_A_CONFIRM] ?
 				nla_get_u8(rt[IOTGW_RULE_A_CONFIRM]) : -1;
+			k.rule_new_hook[i] = rt[IOTGW_RULE_A_HOOK] ?
+				nla_get_u8(rt[IOTGW_RULE_A_HOOK]) : -1;
 			k.rule_new_qos[i] = rt[IOTGW_RULE_A_QOS] ?
 				nla_get_u8(rt[IOTGW_RULE_A_QOS]) : -1;
 			k.rule_new_replace[i] = tb[IOTGW_A_REPLACE];
@@ -563,6 +566,9 @@ TEST_F_TIMEOUT(daemon, spool_survives_a_kill_and_drains_on_connect, 90)
 	ASSERT_EQ(2, k.n_rule_new);
 	EXPECT_EQ(-1, k.rule_new_confirm[0]);
 	EXPECT_EQ(IOTGW_CONFIRM_CLOUD, k.rule_new_confirm[1]);
+	/* confirmations need the sensor's ACK to reach the gateway */
+	EXPECT_EQ(-1, k.rule_new_hook[0]);
+	EXPECT_EQ(IOTGW_HOOK_IN, k.rule_new_hook[1]);
 	for (uint64_t id = 1; id <= 5; id++) {
 		char topic[32];
 
