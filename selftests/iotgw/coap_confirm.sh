@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# End-to-end confirmation with real peers: libcoap's coap-client posts to
+# an ingest rule with confirm cloud; iotgwd forwards to a cloud mosquitto.
+# The sensor's 2.04 must come only once the cloud broker has the reading:
+# with the broker frozen (SIGSTOP) coap-client is still waiting, and the
+# 2.04 arrives once it runs again; with the broker gone the sensor gets
+# 5.04 after confirm-timeout-ms, never a 2.04.
+. "$(dirname "$0")/lib.sh"
+
+iotgw_load
+topo_up
+trap mqtt_down EXIT
+iotgw_tmp
+T=$IOTGW_TMP
+gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
+queue_field() { in_ns "$G" iotgwctl queue show |
+	awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
+
+mqtt_broker_persistent "$C"
+CLOUD_PID=$BROKER_PID
+bg_ns "$C" "$T/cloud.txt" stdbuf -oL mosquitto_sub -h 127.0.0.1 -V 5 -q 1 \
+	-c -i cloud-recorder -t 'gw/#' -F 'MSG %t %p'
+sleep 1
+
+cat >"$T/iotgwd.conf" <<CONF
+[gateway]
+id = gw1
+retry-ms = 2000
+
+[broker cloud]
+host = 10.10.2.2
+port = 1883
+mqtt = 5
+keepalive = 60
+
+[rule readings]
+filter = sensors/#
+proto = coap
+action = ingest
+qos = 1
+confirm = cloud
+broker = cloud
+topic = gw/{gateway}/{topic}
+CONF
+chmod 644 "$T/iotgwd.conf"
+bg_ns "$G" "$T/iotgwd.log" iotgwd -f -c "$T/iotgwd.conf"
+IOTGWD_PID=$BG_PID
+for i in $(seq 50); do
+	[ -n "$(queue_field credit)" ] && break
+	sleep 0.2
+done
+[ -n "$(queue_field credit)" ] || { cat "$T/iotgwd.log" >&2; fail "iotgwd did not bind"; }
+in_ns "$G" iotgwctl rule show | grep -q 'hook in action ingest qos 1 confirm cloud' ||
+	fail "the rule's confirm mode: $(in_ns "$G" iotgwctl rule show)"
+echo "ok: iotgwd loaded the rule with confirm cloud"
+gw config set confirm-timeout-ms 15000
+
+# post SEQ: one reading, waiting up to 30 s; prints coap-client's complaint
+post() { in_ns "$S" coap-client-notls -B 30 -m post -t 50 \
+	-e "{\"seq\":$1}" "coap://10.10.1.1/sensors/room/temp" 2>&1; }
+in_cloud() { grep -c "^MSG gw/gw1/sensors/room/temp {\"seq\":$1}\$" "$T/cloud.txt"; }
+
+# ---- 1: broker up: the 2.04 once the broker has it ----
+out=$(post 1)
+expect_eq "reading 1: coap-client's answer" "$out" ""
+# PUBACK came before the 2.04; the recorder's copy left the broker then
+for i in $(seq 25); do
+	[ "$(in_cloud 1)" = 1 ] && break
+	sleep 0.2
+done
+expect_eq "reading 1 in the cloud" "$(in_cloud 1)" 1
+expect_eq "confirmed separately" "$(queue_field confirmed)" 1
+
+# ---- 2: broker frozen: no 2.04 until it runs again ----
+kill -STOP "$CLOUD_PID"
+bg_ns "$S" "$T/post2.out" coap-client-notls -B 30 -m post -t 50 \
+	-e '{"seq":2}' "coap://10.10.1.1/sensors/room/temp"
+post2=$BG_PID
+sleep 4
+kill -0 "$post2" 2>/dev/null ||
+	{ kill -CONT "$CLOUD_PID"; fail "coap-client finished while the broker was frozen: $(cat "$T/post2.out")"; }
+expect_eq "sensors waiting while the broker is frozen" "$(queue_field awaiting)" 1
+expect_eq "reading 2 in the cloud while it is frozen" "$(in_cloud 2)" 0
+echo "ok: no 2.04 while the broker cannot confirm"
+kill -CONT "$CLOUD_PID"
+wait "$post2"
+expect_eq "reading 2: coap-client's answer after the broker woke" \
+	"$(cat "$T/post2.out")" ""
+expect_eq "reading 2 in the cloud" "$(in_cloud 2)" 1
+expect_eq "confirmed" "$(queue_field confirmed)" 2
+
+# ---- 3: broker gone: 5.04 after confirm-timeout-ms ----
+gw config set confirm-timeout-ms 3000
+kill "$CLOUD_PID"
+wait "$CLOUD_PID" 2>/dev/null
+start=$SECONDS
+out=$(post 3)
+elapsed=$((SECONDS - start))
+expect_eq "reading 3 with the broker down: coap-client's answer" "$out" "5.04"
+[ "$elapsed" -ge 2 ] || fail "5.04 after ${elapsed} s, before confirm-timeout-ms"
+echo "ok: 5.04 after ${elapsed} s"
+expect_eq "unconfirmed" "$(queue_field unconfirmed)" 1
+expect_eq "confirmed, still" "$(queue_field confirmed)" 2
+# the reading was not lost either: iotgwd still has it for the broker
+mqtt_broker_persistent "$C"
+for i in $(seq 200); do
+	[ "$(in_cloud 3)" -ge 1 ] && break
+	sleep 0.2
+done
+expect_eq "reading 3 reaches the cloud once the broker is back" "$(in_cloud 3)" 1
+
+kill "$IOTGWD_PID"
+wait "$IOTGWD_PID"
+expect_eq "iotgwd exit status after SIGTERM" "$?" 0
+echo "CoAP confirmation: all checks passed"
