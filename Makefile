@@ -136,9 +136,15 @@ $(PARSE_BENCH): tools/bench/parse_bench.c $(LIBPROTO) $(PROTO_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Ikmod -o $@ $< $(LIBPROTO)
 
+# A closed-loop CoAP load generator (confirmable POSTs, ACK latency).
+COAP_LOAD := build/bench/coap_load
+$(COAP_LOAD): tools/bench/coap_load.c $(LIBPROTO) $(PROTO_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Ikmod -o $@ $< $(LIBPROTO)
+
 # Parser and trie micro-benchmarks: ns and instructions per packet.
 bench: deps
-	@$(MAKE) --no-print-directory $(PARSE_BENCH)
+	@$(MAKE) --no-print-directory $(PARSE_BENCH) $(COAP_LOAD)
 	@tools/bench/run.sh $(PARSE_BENCH)
 
 KSFT_DIR = $(shell . tools/vm/common.sh; iotgw_kernel_source)/tools/testing/selftests
