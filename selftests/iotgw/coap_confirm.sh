@@ -5,12 +5,16 @@
 # The sensor's 2.04 must come only once the cloud broker has the reading:
 # with the broker frozen (SIGSTOP) coap-client is still waiting, and the
 # 2.04 arrives once it runs again; with the broker gone the sensor gets
-# 5.04 after confirm-timeout-ms, never a 2.04.
+# 5.04 after confirm-timeout-ms, never a 2.04. With confirm store the
+# 2.04 means the reading is in iotgwd's spool: none answered so is lost
+# through a SIGKILL of iotgwd and the loss of the kernel's memory.
 . "$(dirname "$0")/lib.sh"
 
 iotgw_load
 topo_up
-trap mqtt_down EXIT
+# a failed run leaves nothing queued that would keep the module in use
+cleanup() { in_ns "$G" iotgwctl queue flush 2>/dev/null; mqtt_down; }
+trap cleanup EXIT
 iotgw_tmp
 T=$IOTGW_TMP
 gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
@@ -110,6 +114,63 @@ for i in $(seq 200); do
 done
 expect_eq "reading 3 reaches the cloud once the broker is back" "$(in_cloud 3)" 1
 
+kill "$IOTGWD_PID"
+wait "$IOTGWD_PID"
+expect_eq "iotgwd exit status after SIGTERM" "$?" 0
+
+# ---- 4: confirm store: a 2.04 means on disk, through a power cut ----
+# The cloud is down; each reading's 2.04 comes once iotgwd committed it to
+# its spool. Right after the last one iotgwd is killed (SIGKILL) and the
+# kernel's memory lost (queue flushed, module reloaded): every reading
+# answered 2.04 must still reach the cloud.
+{
+	sed -n '1,/^retry-ms/p' "$T/iotgwd.conf"
+	printf '\n[spool]\npath = %s\nsync-interval-ms = 200\nsync-count = 8\n' \
+		"$T/spool.db"
+	sed -n '/^retry-ms/,$p' "$T/iotgwd.conf" | sed -e '1d' \
+		-e 's/^confirm = cloud$/confirm = store/'
+} >"$T/store.conf"
+chmod 644 "$T/store.conf"
+grep -q '^confirm = store$' "$T/store.conf" && grep -q '^\[spool\]$' "$T/store.conf" ||
+	fail "store.conf: $(cat "$T/store.conf")"
+kill "$BROKER_PID"
+wait "$BROKER_PID" 2>/dev/null
+bg_ns "$G" "$T/iotgwd-store.log" iotgwd -f -c "$T/store.conf"
+IOTGWD_PID=$BG_PID
+for i in $(seq 50); do
+	[ -n "$(queue_field credit)" ] && break
+	sleep 0.2
+done
+in_ns "$G" iotgwctl rule show | grep -q 'hook in action ingest qos 1 confirm store' ||
+	fail "the rule's confirm mode: $(in_ns "$G" iotgwctl rule show)"
+: >"$T/stored"
+for i in $(seq 100 119); do
+	out=$(post "$i")
+	[ -z "$out" ] || fail "reading $i with confirm store: \"$out\""
+	echo "$i" >>"$T/stored"
+done
+echo "ok: 20 readings answered 2.04 (stored) with the cloud down"
+kill -KILL "$IOTGWD_PID"
+expect_eq "confirmed separately, once stored" "$(queue_field confirmed)" 22
+wait "$IOTGWD_PID" 2>/dev/null
+gw queue flush
+iotgw_unload
+iotgw_load
+mqtt_broker_persistent "$C"
+bg_ns "$G" "$T/iotgwd-store2.log" iotgwd -f -c "$T/store.conf"
+IOTGWD_PID=$BG_PID
+for i in $(seq 300); do
+	[ "$(grep -c '^MSG gw/gw1/sensors/room/temp {"seq":1[01][0-9]}$' "$T/cloud.txt")" -ge 20 ] &&
+		break
+	sleep 0.2
+done
+missing=0
+while read -r i; do
+	[ "$(in_cloud "$i")" -ge 1 ] || { echo "missing seq $i" >&2; missing=$((missing + 1)); }
+done <"$T/stored"
+[ "$missing" = 0 ] || tail -n 20 "$T/iotgwd-store2.log" >&2
+expect_eq "readings answered 2.04 (stored) lost through SIGKILL and a module reload" \
+	"$missing" 0
 kill "$IOTGWD_PID"
 wait "$IOTGWD_PID"
 expect_eq "iotgwd exit status after SIGTERM" "$?" 0
