@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -876,7 +877,9 @@ static void spool_key(struct parser *p, int key, const char *value)
 		break;
 	case SK_MAX_BYTES:
 		/* at least a row of the largest CoAP payload */
-		if (number_key(p, "max-bytes", value, 4096, 1UL << 40, &v))
+		if (number_key(p, "max-bytes", value, 4096,
+			       1ULL << 40 > ULONG_MAX ? ULONG_MAX :
+			       (unsigned long)(1ULL << 40), &v))
 			sp->lim.max_bytes = v;
 		break;
 	case SK_MAX_AGE:

@@ -73,8 +73,8 @@ enum stmt_id {
 static const char *const stmt_sql[ST_N] = {
 	[ST_INSERT] = "INSERT INTO msgs (broker, cloud_topic, topic, rule,"
 		" qos, proto, family, src, src_port, content_format, time_ns,"
-		" spooled_ms, bytes, paced, payload)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" spooled_ms, bytes, paced, payload, seq)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_DELETE] = "DELETE FROM msgs WHERE seq = ? RETURNING "
 		REMOVED_COLUMNS,
 	[ST_NEXT] = "SELECT " ROW_COLUMNS " FROM msgs"
@@ -109,6 +109,12 @@ struct spool {
 	void *topics;			/* tsearch tree of struct topic_rows */
 	int64_t committed_seq;
 	int64_t last_seq;
+	/*
+	 * The highest seq ever handed out: a rolled-back row's seq is not
+	 * given again, so a publish of it still in flight cannot delete
+	 * (on its PUBACK) a new row that took its number.
+	 */
+	int64_t seq_hwm;
 	/* the open transaction */
 	bool in_txn;
 	uint64_t txn_start_ms;
@@ -319,6 +325,18 @@ static int save_counters(struct spool *s)
 }
 
 /* The transaction is gone: its rows, counters and deletes with it. */
+static void rolled_back(struct spool *s);
+
+/*
+ * After a failed step: SQLite may have rolled the transaction back by
+ * itself (SQLITE_FULL, IOERR, NOMEM); then what it held is gone now.
+ */
+static void check_rolled_back(struct spool *s)
+{
+	if (s->in_txn && sqlite3_get_autocommit(s->db))
+		rolled_back(s);
+}
+
 static void rolled_back(struct spool *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
@@ -413,6 +431,24 @@ static int schema_version(sqlite3 *db)
 	return v;
 }
 
+/* The highest seq the file ever gave (rows deleted since included). */
+static int read_seq_hwm(struct spool *s)
+{
+	static const char sql[] =
+		"SELECT seq FROM sqlite_sequence WHERE name = 'msgs'";
+	sqlite3_stmt *st;
+	int rc;
+
+	s->seq_hwm = s->last_seq;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > s->seq_hwm)
+		s->seq_hwm = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
+}
+
 struct spool *spool_open(const char *path, const struct spool_limits *lim,
 			 spool_commit_fn on_commit, void *arg, char *err,
 			 size_t errlen)
@@ -468,6 +504,11 @@ struct spool *spool_open(const char *path, const struct spool_limits *lim,
 		goto fail;
 	}
 	s->committed_seq = s->last_seq;
+	if (read_seq_hwm(s) < 0) {
+		snprintf(err, errlen, "spool %s: cannot read it: %s", path,
+			 sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	return s;
 fail:
 	spool_close(s);
@@ -593,14 +634,17 @@ int spool_add(struct spool *s, const char *broker, const char *cloud_topic,
 				    SQLITE_STATIC);
 	else
 		sqlite3_bind_zeroblob(st, 15, 0);
+	sqlite3_bind_int64(st, 16, s->seq_hwm + 1);
 	rc = sqlite3_step(st);
 	sqlite3_clear_bindings(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		db_error(s, "adding a row");
 		s->n_tokens--;
+		check_rolled_back(s);
 		return -EIO;
 	}
+	s->seq_hwm++;
 	if (topic_add(s, broker, cloud_topic, 1) < 0) {
 		/* the index must not miss it: undo the whole transaction */
 		s->n_tokens--;
@@ -640,6 +684,7 @@ int spool_delete(struct spool *s, int64_t seq, uint64_t now_ms)
 	if (rc == SQLITE_DONE)
 		return -ENOENT;
 	db_error(s, "deleting a row");
+	check_rolled_back(s);
 	return -EIO;
 }
 
