@@ -211,6 +211,19 @@ static void iotgw_coap_req_set_ep(struct iotgw_coap_reqs *reqs,
 	r->ep = ep;
 }
 
+/* Under the lock: @r waits its turn, its deadline @wait_ms from now. */
+static void iotgw_coap_req_enqueue(struct iotgw_coap_reqs *reqs,
+				   struct iotgw_coap_req *r,
+				   struct iotgw_coap_ep **new_ep, u64 wait_ms)
+{
+	iotgw_coap_req_set_ep(reqs, r, new_ep);
+	r->id = ++reqs->next_id;
+	r->submitted = jiffies;
+	r->deadline = r->submitted + msecs_to_jiffies(wait_ms);
+	r->state = IOTGW_COAP_REQ_PENDING;
+	list_add_tail(&r->list, &reqs->pending);
+}
+
 int iotgw_coap_req_submit(struct iotgw_net *in,
 			  const struct iotgw_coap_req_args *args, u32 portid,
 			  u64 *id, u16 *mid, u8 *token,
@@ -285,12 +298,7 @@ int iotgw_coap_req_submit(struct iotgw_net *in,
 		iotgw_coap_req_free(r);
 		return -ENOSPC;
 	}
-	iotgw_coap_req_set_ep(reqs, r, &new_ep);
-	r->id = ++reqs->next_id;
-	r->submitted = jiffies;
-	r->deadline = r->submitted + msecs_to_jiffies(wait_ms);
-	r->state = IOTGW_COAP_REQ_PENDING;
-	list_add_tail(&r->list, &reqs->pending);
+	iotgw_coap_req_enqueue(reqs, r, &new_ep, wait_ms);
 	reqs->count++;
 	iotgw_stats_count(in->stats, IOTGW_CNT_COAP_REQUESTS, 1);
 	spin_unlock_bh(&reqs->lock);
@@ -354,12 +362,7 @@ int iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
 		err = -ENOSPC;
 		goto err_free;
 	}
-	iotgw_coap_req_set_ep(reqs, r, &new_ep);
-	r->id = ++reqs->next_id;
-	r->submitted = jiffies;
-	r->deadline = r->submitted + msecs_to_jiffies(wait_ms);
-	r->state = IOTGW_COAP_REQ_PENDING;
-	list_add_tail(&r->list, &reqs->pending);
+	iotgw_coap_req_enqueue(reqs, r, &new_ep, wait_ms);
 	reqs->confirms++;
 	spin_unlock_bh(&reqs->lock);
 	kfree(new_ep);

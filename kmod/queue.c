@@ -675,38 +675,13 @@ static struct iotgw_qmsg *iotgw_queue_find_flight(struct iotgw_queue *q,
 	return NULL;
 }
 
-int iotgw_queue_ack(struct iotgw_queue *q, u32 portid, const u64 *ids,
-		    unsigned int n)
-{
-	struct iotgw_qmsg *m;
-	LIST_HEAD(gone);
-	unsigned int i;
-
-	spin_lock_bh(&q->lock);
-	if (!q->consumer || q->consumer != portid) {
-		spin_unlock_bh(&q->lock);
-		return -ENOENT;
-	}
-	for (i = 0; i < n; i++) {
-		m = iotgw_queue_find_flight(q, ids[i]);
-		if (!m) {
-			q->cnt[IOTGW_QCNT_STALE_ACKS]++;
-			continue;
-		}
-		iotgw_queue_settle(q, m, COAP_CODE_CHANGED);
-		iotgw_queue_unlink(q, m);
-		list_add_tail(&m->list, &gone);
-		q->cnt[IOTGW_QCNT_ACKED]++;
-	}
-	if (iotgw_queue_can_send(q))
-		mod_delayed_work(system_wq, &q->work, 0);
-	spin_unlock_bh(&q->lock);
-	iotgw_queue_free_list(q, &gone);
-	return 0;
-}
-
-int iotgw_queue_reject(struct iotgw_queue *q, u32 portid, const u64 *ids,
-		       unsigned int n, u8 code)
+/*
+ * The consumer is done with @ids: they leave the queue, counted @cnt,
+ * their waiting sensors answered @code.
+ */
+static int iotgw_queue_finish(struct iotgw_queue *q, u32 portid,
+			      const u64 *ids, unsigned int n, u8 code,
+			      enum iotgw_queue_counter cnt)
 {
 	struct iotgw_qmsg *m;
 	LIST_HEAD(gone);
@@ -726,13 +701,27 @@ int iotgw_queue_reject(struct iotgw_queue *q, u32 portid, const u64 *ids,
 		iotgw_queue_settle(q, m, code);
 		iotgw_queue_unlink(q, m);
 		list_add_tail(&m->list, &gone);
-		q->cnt[IOTGW_QCNT_REJECTED]++;
+		q->cnt[cnt]++;
 	}
 	if (iotgw_queue_can_send(q))
 		mod_delayed_work(system_wq, &q->work, 0);
 	spin_unlock_bh(&q->lock);
 	iotgw_queue_free_list(q, &gone);
 	return 0;
+}
+
+int iotgw_queue_ack(struct iotgw_queue *q, u32 portid, const u64 *ids,
+		    unsigned int n)
+{
+	return iotgw_queue_finish(q, portid, ids, n, COAP_CODE_CHANGED,
+				  IOTGW_QCNT_ACKED);
+}
+
+int iotgw_queue_reject(struct iotgw_queue *q, u32 portid, const u64 *ids,
+		       unsigned int n, u8 code)
+{
+	return iotgw_queue_finish(q, portid, ids, n, code,
+				  IOTGW_QCNT_REJECTED);
 }
 
 int iotgw_queue_nack(struct iotgw_queue *q, u32 portid, const u64 *ids,
