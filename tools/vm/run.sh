@@ -26,7 +26,7 @@ done
 case "$mode" in
 # The debug kernel (KASAN, lockdep, kmemleak) runs the suite several
 # times slower under TCG.
-test) [ "$kernel" = debug ] && timeout=${timeout:-3600} || timeout=${timeout:-1500} ;;
+test) [ "$kernel" = debug ] && timeout=${timeout:-4200} || timeout=${timeout:-1500} ;;
 demo) timeout=${timeout:-300} ;;
 shell) timeout=${timeout:-0} ;;
 *) die "unknown mode \"$mode\" (test, demo or shell)" ;;
