@@ -91,13 +91,16 @@ bool iotgw_coap_reject_malformed(struct iotgw_net *in, struct sk_buff *skb,
 	return true;
 }
 
-/* Copy @msg's topic and payload, from source port @sport, into a message. */
+/*
+ * Copy @msg's topic and payload, from source port @sport, into a message;
+ * with @confirm (not ADMIT), what its separate response needs as well.
+ */
 static struct iotgw_qmsg *iotgw_coap_qmsg(struct iotgw_net *in,
 					  const struct iotgw_rule *rule,
 					  const struct sk_buff *skb,
 					  unsigned int thoff, unsigned int len,
 					  const struct coap_msg *msg,
-					  __be16 sport, u8 qos)
+					  __be16 sport, u8 qos, u8 confirm)
 {
 	unsigned int off = msg->payload ? msg->payload_off : len;
 	struct iotgw_qmsg *m;
@@ -107,27 +110,28 @@ static struct iotgw_qmsg *iotgw_coap_qmsg(struct iotgw_net *in,
 		return NULL;
 	m->qos = qos;
 	m->proto = IOTGW_PROTO_COAP;
-	/* a confirmable request's sensor waits for the separate answer */
-	if (rule->confirm != IOTGW_CONFIRM_ADMIT &&
-	    msg->type == COAP_TYPE_CON && qos > 0) {
-		m->confirm = rule->confirm;
-		m->tkl = msg->tkl;
-		memcpy(m->token, msg->token, msg->tkl);
-	}
 	m->src_port = ntohs(sport);
 	m->has_content_format = msg->has_content_format;
 	m->content_format = msg->content_format;
 	if (skb->protocol == htons(ETH_P_IP)) {
 		m->family = AF_INET;
 		memcpy(&m->src, &ip_hdr(skb)->saddr, 4);
-		memcpy(&m->dst, &ip_hdr(skb)->daddr, 4);
 	} else {
 		m->family = AF_INET6;
 		m->src = ipv6_hdr(skb)->saddr;
-		m->dst = ipv6_hdr(skb)->daddr;
-		/* the separate response goes back over the same link */
-		if (ipv6_addr_type(&m->src) & IPV6_ADDR_LINKLOCAL)
-			m->ifindex = skb->skb_iif;
+	}
+	/* the sensor waits: its answer goes from where it asked, over its link */
+	if (confirm != IOTGW_CONFIRM_ADMIT) {
+		m->confirm = confirm;
+		m->tkl = msg->tkl;
+		memcpy(m->token, msg->token, msg->tkl);
+		if (m->family == AF_INET) {
+			memcpy(&m->dst, &ip_hdr(skb)->daddr, 4);
+		} else {
+			m->dst = ipv6_hdr(skb)->daddr;
+			if (ipv6_addr_type(&m->src) & IPV6_ADDR_LINKLOCAL)
+				m->ifindex = skb->skb_iif;
+		}
 	}
 	strscpy(m->rule, rule->name, sizeof(m->rule));
 	memcpy(m->data, msg->topic, msg->topic_len);
@@ -154,7 +158,7 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 	struct in6_addr src;
 	struct iotgw_qmsg *m;
 	u32 evicted;
-	u8 code = 0, qos;
+	u8 code = 0, qos, confirm;
 
 	/* Only requests carry readings; responses and others go on. */
 	if ((msg->type != COAP_TYPE_CON && msg->type != COAP_TYPE_NON) ||
@@ -177,6 +181,8 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 	}
 
 	qos = rule->has_qos ? rule->qos : con ? 1 : 0;
+	/* only a confirmable request of QoS 1 or 2 can wait for its answer */
+	confirm = ingest && con && qos > 0 ? rule->confirm : IOTGW_CONFIRM_ADMIT;
 	dedup = (ingest && con) || qos == 2;
 	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
 	if (!uh) {			/* the hook read it already */
@@ -205,7 +211,8 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 		return NF_STOLEN;
 	}
 
-	m = iotgw_coap_qmsg(in, rule, skb, thoff, len, msg, uh->source, qos);
+	m = iotgw_coap_qmsg(in, rule, skb, thoff, len, msg, uh->source, qos,
+			    confirm);
 	if (m) {
 		queued = !iotgw_queue_admit(&in->queue, m);
 	} else {
@@ -224,8 +231,7 @@ unsigned int iotgw_coap_queue(struct iotgw_net *in, struct iotgw_rule *rule,
 
 	if (!queued)
 		code = COAP_CODE_SERVICE_UNAVAILABLE;
-	else if (ingest && con && rule->confirm != IOTGW_CONFIRM_ADMIT &&
-		 qos > 0)
+	else if (confirm != IOTGW_CONFIRM_ADMIT)
 		code = IOTGW_ANSWER_EMPTY_ACK;	/* the 2.04 comes later */
 	else
 		code = COAP_CODE_CHANGED;

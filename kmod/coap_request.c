@@ -327,7 +327,7 @@ int iotgw_coap_confirm_send(struct iotgw_net *in, const struct in6_addr *addr,
 	if (r)
 		r->msg = kmalloc(COAP_HDR_LEN + IOTGW_COAP_REQ_TOKEN_LEN,
 				 GFP_ATOMIC | __GFP_NOWARN);
-	if (!r || !r->msg || !new_ep || tkl > IOTGW_COAP_REQ_TOKEN_LEN)
+	if (!r || !r->msg || !new_ep || tkl > COAP_TOKEN_MAX)
 		goto err_free;
 	r->confirm = true;
 	r->type = COAP_TYPE_CON;

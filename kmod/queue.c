@@ -15,7 +15,6 @@
 
 #include "coap_request.h"
 #include "netns.h"
-#include "proto/coap.h"
 #include "queue.h"
 
 /* Messages built into one netlink buffer at most. */
@@ -38,7 +37,7 @@ struct iotgw_queue_answer {
 	__be16 port;
 	u8 code;
 	u8 tkl;
-	u8 token[IOTGW_QUEUE_TOKEN_MAX];
+	u8 token[COAP_TOKEN_MAX];
 };
 
 static struct iotgw_net *iotgw_queue_net(struct iotgw_queue *q)
@@ -243,9 +242,9 @@ static void iotgw_queue_free_list(struct iotgw_queue *q,
 /*
  * Under q->lock: sensors waiting longer than CONFIRM_TIMEOUT_MS get 5.04
  * (copied into @late, IOTGW_QUEUE_LATE_MAX at most; true if more are
- * due). A message the consumer does not
- * have leaves the queue (WITHDRAWN): the sensor, told it was not kept,
- * sends it again. One in flight stays; its ack then answers nobody.
+ * due). A message the consumer does not have leaves the queue
+ * (WITHDRAWN): the sensor, told it was not kept, sends it again. One in
+ * flight stays; its ack then answers nobody.
  */
 static bool iotgw_queue_confirm_expire(struct iotgw_queue *q,
 				       const struct iotgw_config *cfg,

@@ -9,9 +9,10 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/iotgw.h>
 
+#include "proto/coap.h"
+
 #define IOTGW_QUEUE_ID_BUCKETS	1024
 #define IOTGW_QUEUE_QOS_MAX	2
-#define IOTGW_QUEUE_TOKEN_MAX	8	/* a CoAP token's bytes */
 
 /* One queued message: its description, then topic and payload bytes. */
 struct iotgw_qmsg {
@@ -31,7 +32,7 @@ struct iotgw_qmsg {
 	u8 confirm;			/* enum iotgw_confirm */
 	u8 answer;			/* CoAP code for the sensor, once freed */
 	u8 tkl;				/* the sensor's request's token */
-	u8 token[IOTGW_QUEUE_TOKEN_MAX];
+	u8 token[COAP_TOKEN_MAX];
 	u8 qos;
 	u8 proto;			/* enum iotgw_proto */
 	u8 family;			/* AF_INET or AF_INET6 */
