@@ -18,7 +18,6 @@ for ns in $G $C; do
 	done
 done
 
-gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
 sensor_send() { in_ns "$S" "$send" "$@"; }
 field() { echo "$1" | awk -v f="$2" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
 

@@ -8,9 +8,6 @@
 
 iotgw_load
 topo_up
-gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
-queue_field() { in_ns "$G" iotgwctl queue show |
-	awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
 # post SENSOR-ARGS...: coap-client's complaints (empty for a 2.xx answer)
 post() { in_ns "$S" coap-client-notls -B 5 "$@" 2>&1; }
 

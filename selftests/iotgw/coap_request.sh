@@ -19,7 +19,6 @@ iotgw_load
 topo_up
 iotgw_tmp
 T=$IOTGW_TMP
-gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
 # req ARGS...: the JSON outcome of one request (iotgwctl's exit ignored)
 req() { in_ns "$G" iotgwctl -j coap request "$@" 2>"$T/req.err"; }
 field() { jq -r "$1" <<<"$2"; }

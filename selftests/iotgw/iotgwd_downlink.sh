@@ -21,7 +21,6 @@ topo_up
 trap mqtt_down EXIT
 iotgw_tmp
 T=$IOTGW_TMP
-gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
 
 # what to look at when a check fails
 diagnose() {

@@ -20,9 +20,6 @@ topo_up
 trap mqtt_down EXIT
 iotgw_tmp
 T=$IOTGW_TMP
-gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
-queue_field() { in_ns "$G" iotgwctl queue show |
-	awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
 
 # ---- the cloud: a broker that keeps sessions across a restart ----
 cloud_broker() { mqtt_broker_persistent "$C"; CLOUD_PID=$BROKER_PID; }

@@ -26,9 +26,6 @@ cleanup() { in_ns "$G" iotgwctl queue flush 2>/dev/null; mqtt_down; }
 trap cleanup EXIT
 iotgw_tmp
 T=$IOTGW_TMP
-gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
-queue_field() { in_ns "$G" iotgwctl queue show |
-	awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
 # spool_field CONF NAME: a field of "iotgwd -S"
 spool_field() { in_ns "$G" iotgwd -S -c "$1" |
 	awk -v f="$2" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }

@@ -101,6 +101,13 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
+# iotgwctl in the gateway namespace; a failure fails the test
+gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
+
+# queue_field NAME: a field of the gateway's "iotgwctl queue show"
+queue_field() { in_ns "$G" iotgwctl queue show |
+	awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
+
 # A counter of iotgwctl stats (in the gateway): gw_stat NAME
 gw_stat() {
 	in_ns "$G" iotgwctl stats | awk -v k="$1" '$1 == k { print $2 }'

@@ -18,7 +18,6 @@ tmp=$IOTGW_TMP
 mqtt_broker "$C"
 in_ns "$G" coap-server-notls >/dev/null 2>&1 &
 
-gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
 gw rule add m-temp filter 'sensors/+/temp' action accept
 gw rule add m-door filter 'sensors/door/#' proto coap action drop
 gw rule add m-alarm filter 'alarms/#' proto mqtt action mark mark 0x10

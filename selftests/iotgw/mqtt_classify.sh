@@ -23,7 +23,6 @@ tmp=$IOTGW_TMP
 mqtt_broker "$C"
 mqtt_broker "$G"
 
-gw() { in_ns "$G" iotgwctl "$@" || fail "iotgwctl $*"; }
 field() { echo "$1" | awk -v f="$2" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
 
 # pub NS ARGS...: mqtt_send in NS; its line in $out
