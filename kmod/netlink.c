@@ -81,6 +81,10 @@ static struct netlink_range_validation iotgw_confirm_timeout_range = {
 	.min = 1000, .max = 3600000,
 };
 
+static struct netlink_range_validation iotgw_queue_batch_range = {
+	.min = 1, .max = IOTGW_QUEUE_BATCH,
+};
+
 static struct netlink_range_validation iotgw_rate_range = {
 	.min = 1, .max = 10000000,
 };
@@ -120,6 +124,8 @@ static const struct nla_policy iotgw_config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_device_max_range),
 	[IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_confirm_timeout_range),
+	[IOTGW_CONFIG_A_QUEUE_BATCH] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &iotgw_queue_batch_range),
 };
 
 static const struct nla_policy iotgw_rule_policy[IOTGW_RULE_A_MAX + 1] = {
@@ -307,7 +313,8 @@ static int iotgw_put_config(struct sk_buff *skb, const struct iotgw_config *cfg)
 			cfg->coap_requests_max) ||
 	    nla_put_u32(skb, IOTGW_CONFIG_A_DEVICE_MAX, cfg->device_max) ||
 	    nla_put_u32(skb, IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS,
-			cfg->confirm_timeout_ms)) {
+			cfg->confirm_timeout_ms) ||
+	    nla_put_u32(skb, IOTGW_CONFIG_A_QUEUE_BATCH, cfg->queue_batch)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -475,6 +482,8 @@ static int iotgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	cfg->confirm_timeout_ms =
 		iotgw_get_u32(tb[IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS],
 			      cfg->confirm_timeout_ms);
+	cfg->queue_batch = iotgw_get_u32(tb[IOTGW_CONFIG_A_QUEUE_BATCH],
+					 cfg->queue_batch);
 	err = iotgw_config_check_limits(skb, info, tb, cfg);
 	if (err)
 		goto err_unlock;

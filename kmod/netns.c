@@ -33,6 +33,7 @@ void iotgw_config_set_defaults(struct iotgw_config *cfg)
 	cfg->coap_requests_max = 1024;
 	cfg->device_max = 4096;
 	cfg->confirm_timeout_ms = 60 * MSEC_PER_SEC;
+	cfg->queue_batch = IOTGW_QUEUE_BATCH;
 }
 
 struct iotgw_net *iotgw_net(const struct net *net)

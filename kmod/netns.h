@@ -40,6 +40,7 @@ struct iotgw_config {
 	u32 coap_requests_max;
 	u32 device_max;
 	u32 confirm_timeout_ms;
+	u32 queue_batch;
 	struct rcu_head rcu;
 };
 

@@ -17,13 +17,13 @@
 #include "netns.h"
 #include "queue.h"
 
-/* Messages built into one netlink buffer at most. */
-#define IOTGW_QUEUE_BATCH	256
 #define IOTGW_QUEUE_SKB_SIZE	(32 * 1024)
 /* The retry wait doubles up to this many times the first one. */
 #define IOTGW_QUEUE_BACKOFF_MAX	64
 /* Messages expired or evicted at most in one go with bottom halves off. */
 #define IOTGW_QUEUE_TRIM	64
+/* Messages sent at most in one run of the work, before it yields. */
+#define IOTGW_QUEUE_SEND_MAX	(16 * IOTGW_QUEUE_BATCH)
 /* When the consumer's socket is full, try again after this long. */
 #define IOTGW_QUEUE_BUSY_WAIT	(HZ / 50)
 /* Confirmations timed out at most in one go with bottom halves off. */
@@ -477,10 +477,13 @@ static void iotgw_queue_unsend(struct iotgw_queue *q, const u64 *ids,
 }
 
 /*
- * One batch: fill a buffer with pending messages under the lock, send it
- * after. Returns whether to go on at once, or sets *again to wait.
+ * One batch: fill a buffer with up to @max pending messages under the
+ * lock, send it after. Returns how many went, 0 to stop (*again set to
+ * wait, or nothing to send).
  */
-static bool iotgw_queue_send_batch(struct iotgw_queue *q, unsigned long *again)
+static unsigned int iotgw_queue_send_batch(struct iotgw_queue *q,
+					   unsigned int max,
+					   unsigned long *again)
 {
 	unsigned int n = 0, size = IOTGW_QUEUE_SKB_SIZE;
 	u64 *ids;
@@ -489,10 +492,10 @@ static bool iotgw_queue_send_batch(struct iotgw_queue *q, unsigned long *again)
 	u32 portid;
 	int err;
 
-	ids = kmalloc_array(IOTGW_QUEUE_BATCH, sizeof(*ids), GFP_KERNEL);
+	ids = kmalloc_array(max, sizeof(*ids), GFP_KERNEL);
 	if (!ids) {
 		*again = HZ / 10;
-		return false;
+		return 0;
 	}
 
 	spin_lock_bh(&q->lock);
@@ -505,12 +508,12 @@ static bool iotgw_queue_send_batch(struct iotgw_queue *q, unsigned long *again)
 	if (!skb) {
 		kfree(ids);
 		*again = HZ / 10;
-		return false;
+		return 0;
 	}
 
 	spin_lock_bh(&q->lock);
 	portid = q->consumer;
-	while (iotgw_queue_can_send(q) && n < IOTGW_QUEUE_BATCH) {
+	while (iotgw_queue_can_send(q) && n < max) {
 		m = list_first_entry(&q->pending, struct iotgw_qmsg, list);
 		/* the buffer is full: it waits for the next one */
 		if (iotgw_genl_put_qmsg(skb, m, m->attempts + 1))
@@ -523,7 +526,7 @@ static bool iotgw_queue_send_batch(struct iotgw_queue *q, unsigned long *again)
 	if (!n) {
 		kfree_skb(skb);
 		kfree(ids);
-		return false;
+		return 0;
 	}
 	err = iotgw_genl_unicast(q->net, skb, portid);
 	if (err) {
@@ -534,14 +537,14 @@ static bool iotgw_queue_send_batch(struct iotgw_queue *q, unsigned long *again)
 		kfree(ids);
 		if (err == -ECONNREFUSED) {
 			iotgw_queue_release(q, portid);
-			return false;
+			return 0;
 		}
 		*again = IOTGW_QUEUE_BUSY_WAIT;
 		WRITE_ONCE(q->busy_until, jiffies + IOTGW_QUEUE_BUSY_WAIT);
-		return false;
+		return 0;
 	}
 	kfree(ids);
-	return true;
+	return n;
 }
 
 static void iotgw_queue_work(struct work_struct *work)
@@ -551,10 +554,9 @@ static void iotgw_queue_work(struct work_struct *work)
 	struct iotgw_queue_answer late[IOTGW_QUEUE_LATE_MAX];
 	const struct iotgw_config *cfg;
 	unsigned long again = 0, confirm_wait;
-	unsigned int i, n_late;
+	unsigned int i, n_late, batch, went, sent = 0;
 	bool ttl, more;
 	LIST_HEAD(gone);
-	int rounds = 0;
 
 	/* sensors that waited too long for their confirmation */
 	do {
@@ -576,6 +578,7 @@ static void iotgw_queue_work(struct work_struct *work)
 		rcu_read_lock();
 		cfg = rcu_dereference(iotgw_queue_net(q)->config);
 		ttl = cfg->queue_ttl_ms;
+		batch = cfg->queue_batch;
 		spin_lock_bh(&q->lock);
 		iotgw_queue_expire(q, cfg, &gone, IOTGW_QUEUE_TRIM * 16);
 		iotgw_queue_trim(q, cfg, &gone);
@@ -585,7 +588,11 @@ static void iotgw_queue_work(struct work_struct *work)
 		rcu_read_unlock();
 		iotgw_queue_free_list(q, &gone);
 		INIT_LIST_HEAD(&gone);
-	} while (more && iotgw_queue_send_batch(q, &again) && ++rounds < 16);
+		if (!more)
+			break;
+		went = iotgw_queue_send_batch(q, batch, &again);
+		sent += went;
+	} while (went && sent < IOTGW_QUEUE_SEND_MAX);
 
 	spin_lock_bh(&q->lock);
 	if (!q->dead) {

@@ -13,6 +13,8 @@
 
 #define IOTGW_QUEUE_ID_BUCKETS	1024
 #define IOTGW_QUEUE_QOS_MAX	2
+/* Messages in one netlink datagram to the consumer at most (queue-batch). */
+#define IOTGW_QUEUE_BATCH	256
 
 /* One queued message: its description, then topic and payload bytes. */
 struct iotgw_qmsg {

@@ -822,6 +822,41 @@ TEST_F(queue, credit_bounds_messages_in_flight_and_batches_them)
 	consumer_close(c);
 }
 
+TEST_F(queue, queue_batch_bounds_messages_per_datagram)
+{
+	struct consumer *c = consumer_open();
+	struct answer a;
+	int i;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(-ERANGE, config_set_u32(&self->nl, IOTGW_CONFIG_A_QUEUE_BATCH, 0));
+	ASSERT_EQ(-ERANGE, config_set_u32(&self->nl, IOTGW_CONFIG_A_QUEUE_BATCH, 257));
+	ASSERT_EQ(0, config_set_u32(&self->nl, IOTGW_CONFIG_A_QUEUE_BATCH, 1));
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, post_expect(self->fd, 300 + i, "sensors/t", "b",
+					 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(0, consumer_bind(c, 100, 0));
+	ASSERT_EQ(20, consumer_wait(c, 20, 2000));
+	EXPECT_EQ(1, c->max_batch);
+	for (i = 0; i < 20; i++)
+		EXPECT_STREQ("b", c->got[i].payload);
+	ASSERT_EQ(0, consumer_ack_all(c));
+
+	/* 3 a datagram: 20 messages come in 7 datagrams, none fuller */
+	ASSERT_EQ(0, config_set_u32(&self->nl, IOTGW_CONFIG_A_QUEUE_BATCH, 3));
+	consumer_close(c);
+	c = consumer_open();
+	ASSERT_NE(NULL, c);
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, post_expect(self->fd, 400 + i, "sensors/t", "b",
+					 COAP_CODE_CHANGED, &a));
+	ASSERT_EQ(0, consumer_bind(c, 100, 0));
+	ASSERT_EQ(20, consumer_wait(c, 20, 2000));
+	EXPECT_EQ(3, c->max_batch);
+	ASSERT_EQ(0, consumer_ack_all(c));
+	consumer_close(c);
+}
+
 TEST_F(queue, acks_from_another_socket_refused)
 {
 	struct consumer *c = consumer_open(), *d = consumer_open();

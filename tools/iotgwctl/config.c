@@ -32,6 +32,7 @@ static const struct {
 	{ IOTGW_CONFIG_A_COAP_REQUESTS_MAX, 32, "coap-requests-max" },
 	{ IOTGW_CONFIG_A_DEVICE_MAX, 32, "device-max" },
 	{ IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS, 32, "confirm-timeout-ms" },
+	{ IOTGW_CONFIG_A_QUEUE_BATCH, 32, "queue-batch" },
 };
 
 #define N_CONFIG_FIELDS (sizeof(config_fields) / sizeof(config_fields[0]))
@@ -60,6 +61,7 @@ static struct nla_policy config_policy[IOTGW_CONFIG_A_MAX + 1] = {
 	[IOTGW_CONFIG_A_COAP_REQUESTS_MAX] = { .type = NLA_U32 },
 	[IOTGW_CONFIG_A_DEVICE_MAX] = { .type = NLA_U32 },
 	[IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS] = { .type = NLA_U32 },
+	[IOTGW_CONFIG_A_QUEUE_BATCH] = { .type = NLA_U32 },
 };
 
 struct config_show {

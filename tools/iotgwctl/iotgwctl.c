@@ -59,7 +59,7 @@ static void usage(FILE *out)
 		"                event-rate | queue-ttl-ms | queue-busy-max-age |\n"
 		"                dedup-max | coap-ack-timeout-ms | coap-ack-random-factor |\n"
 		"                coap-max-retransmit | coap-nstart | coap-requests-max |\n"
-		"                device-max | confirm-timeout-ms }\n"
+		"                device-max | confirm-timeout-ms | queue-batch }\n"
 		"       METHOD := { get | post | put | delete | fetch | patch | ipatch | 1-31 }\n"
 		"       URI := coap://{ IPV4 | [IPV6] }[:PORT][/PATH]\n"
 		"       FORMAT := { text | link | xml | octets | exi | json | cbor | 0-65535 }\n"

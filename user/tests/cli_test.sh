@@ -150,7 +150,7 @@ for key in max-rules flow-max flow-idle-ms queue-max-bytes queue-max-msgs; do
 done
 
 for key in coap-ack-timeout-ms coap-ack-random-factor coap-max-retransmit \
-	coap-nstart coap-requests-max device-max confirm-timeout-ms; do
+	coap-nstart coap-requests-max device-max confirm-timeout-ms queue-batch; do
 	expect_line 2 "iotgwctl: config set: \"4294967296\" for $key is not a 32-bit number" \
 		config set "$key" 4294967296
 done
@@ -275,7 +275,7 @@ words='add replace del show flush filter proto coap mqtt any hook in fwd
 	version -batch -j -s device request con non get post put delete fetch
 	patch ipatch payload format timeout cookie coap-ack-timeout-ms
 	coap-ack-random-factor coap-max-retransmit coap-nstart coap-requests-max
-	device-max confirm admit store cloud confirm-timeout-ms'
+	device-max confirm admit store cloud confirm-timeout-ms queue-batch'
 missing=
 for w in $words; do
 	echo "$out" | grep -qw -- "$w" || missing="$missing $w"
@@ -489,7 +489,8 @@ coap-max-retransmit 4
 coap-nstart 1
 coap-requests-max 1024
 device-max 4096
-confirm-timeout-ms 60000' config show
+confirm-timeout-ms 60000
+queue-batch 256' config show
 same "iotgwctl $("$ctl" -V | cut -d' ' -f2)
 iotgw 9.8.7-fake" version
 same '' rule add r1 filter a action drop
@@ -601,7 +602,7 @@ if command -v python3 >/dev/null; then
 	json 'len(d) == 4 and d[2]["client-id"] == "" and d[2]["level"] == 0 and d[2]["state"] == "lost-sync" and d[2]["idle-ms"] == 2**32 - 1 and d[3]["client-id"] == "a\nb\ufffd\u00e9\ufffd" and d[3]["state"] == 9 and d[3]["server-port"] == 8883' \
 		-j flow show
 	FAKE_GENL_FLOWS=none json 'd == []' -j flow show
-	json 'd == {"version": "9.8.7-fake", "coap-port": 5683, "mqtt-port": 1883, "max-rules": 10000, "flow-max": 4096, "flow-idle-ms": 60000, "queue-max-bytes": 1048576, "queue-max-msgs": 1024, "coap-ack-timeout-ms": 2000, "coap-ack-random-factor": 150, "coap-max-retransmit": 4, "coap-nstart": 1, "coap-requests-max": 1024, "device-max": 4096, "confirm-timeout-ms": 60000}' \
+	json 'd == {"version": "9.8.7-fake", "coap-port": 5683, "mqtt-port": 1883, "max-rules": 10000, "flow-max": 4096, "flow-idle-ms": 60000, "queue-max-bytes": 1048576, "queue-max-msgs": 1024, "coap-ack-timeout-ms": 2000, "coap-ack-random-factor": 150, "coap-max-retransmit": 4, "coap-nstart": 1, "coap-requests-max": 1024, "device-max": 4096, "confirm-timeout-ms": 60000, "queue-batch": 256}' \
 		-j config show
 	json 'd["iotgw"] == "9.8.7-fake" and "iotgwctl" in d' -j version
 	json 'd["coap-ack-timeout-ms"] == 2000 and d["coap-ack-random-factor"] == 150 and d["coap-max-retransmit"] == 4 and d["coap-nstart"] == 1 and d["coap-requests-max"] == 1024 and d["device-max"] == 4096' \

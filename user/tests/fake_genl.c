@@ -127,6 +127,7 @@ static const char *const config_names[] = {
 	[IOTGW_CONFIG_A_COAP_REQUESTS_MAX] = "coap-requests-max",
 	[IOTGW_CONFIG_A_DEVICE_MAX] = "device-max",
 	[IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS] = "confirm-timeout-ms",
+	[IOTGW_CONFIG_A_QUEUE_BATCH] = "queue-batch",
 };
 
 static const char *const coap_req_names[] = {
@@ -631,6 +632,7 @@ static int answer_config_get(void)
 	nla_put_u32(msg, IOTGW_CONFIG_A_COAP_REQUESTS_MAX, 1024);
 	nla_put_u32(msg, IOTGW_CONFIG_A_DEVICE_MAX, 4096);
 	nla_put_u32(msg, IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS, 60000);
+	nla_put_u32(msg, IOTGW_CONFIG_A_QUEUE_BATCH, 256);
 	nla_nest_end(msg, nest);
 	deliver(msg);
 	return deliver_error(0, NULL);

@@ -257,6 +257,10 @@
  *	IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS u32, a sensor awaiting a STORE or
  *					CLOUD confirmation gets 5.04 after
  *					this (1000 to 3600000, default 60000)
+ *	IOTGW_CONFIG_A_QUEUE_BATCH	u32, queue messages the kernel puts in
+ *					one netlink datagram to the consumer
+ *					(1 to 256, default 256; 1 is one
+ *					datagram, one wakeup, per message)
  * IOTGW_A_RULE (nest, enum iotgw_rule_attr)
  *	IOTGW_RULE_A_NAME	string, 1 to IOTGW_RULE_NAME_MAX - 1 bytes of
  *				[A-Za-z0-9_.-]
@@ -511,6 +515,7 @@ enum iotgw_config_attr {
 	IOTGW_CONFIG_A_COAP_REQUESTS_MAX,
 	IOTGW_CONFIG_A_DEVICE_MAX,
 	IOTGW_CONFIG_A_CONFIRM_TIMEOUT_MS,
+	IOTGW_CONFIG_A_QUEUE_BATCH,
 
 	__IOTGW_CONFIG_A_MAX
 };
