@@ -358,8 +358,16 @@ int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
 	/* not while the consumer's socket is full: the work waits then */
 	kick = iotgw_queue_can_send(q) &&
 	       !time_before(jiffies, READ_ONCE(q->busy_until));
-	if (kick)
+	/*
+	 * An idle consumer gets the message at once. One still busy with
+	 * earlier ones gets what arrives within a tick in one batch: in a
+	 * flood that is one wakeup of the work and of the consumer per
+	 * tick, not per message. (The sensor's answer does not wait.)
+	 */
+	if (kick && !q->in_flight)
 		mod_delayed_work(system_wq, &q->work, 0);
+	else if (kick)
+		queue_delayed_work(system_wq, &q->work, 1);
 	else if (cfg->queue_ttl_ms)	/* expires it even with no consumer */
 		queue_delayed_work(system_wq, &q->work,
 				   msecs_to_jiffies(cfg->queue_ttl_ms) + 1);
