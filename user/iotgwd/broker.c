@@ -202,6 +202,13 @@ struct broker *broker_new(const struct broker_cfg *cfg,
 				  MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	if (!rc)
 		rc = mosquitto_int_option(b->mosq, MOSQ_OPT_TCP_NODELAY, 1);
+	/*
+	 * The kernel's credit already bounds what is unconfirmed; the
+	 * library's own default of 20 in flight held QoS 1 to 20 messages
+	 * a round trip. An MQTT 5 broker's Receive Maximum still applies.
+	 */
+	if (!rc)
+		rc = mosquitto_int_option(b->mosq, MOSQ_OPT_SEND_MAXIMUM, 65535);
 	if (!rc && cfg->username)
 		rc = mosquitto_username_pw_set(b->mosq, cfg->username,
 					       cfg->password);
