@@ -142,9 +142,30 @@ $(COAP_LOAD): tools/bench/coap_load.c $(LIBPROTO) $(PROTO_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Ikmod -o $@ $< $(LIBPROTO)
 
-# Parser and trie micro-benchmarks: ns and instructions per packet.
+# The userspace CoAP-to-MQTT bridge iotgw + iotgwd is measured against.
+COAP_BRIDGE := build/bench/coap_bridge
+$(COAP_BRIDGE): tools/bench/coap_bridge.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(shell pkg-config --cflags --libs libcoap-3-notls libmosquitto)
+
+# A UDP packet blaster for forwarded traffic (sendmmsg), and its counter.
+UDP_FLOOD := build/bench/udp_flood
+$(UDP_FLOOD): tools/bench/udp_flood.c $(LIBPROTO) $(PROTO_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Ikmod -o $@ $< $(LIBPROTO)
+
+# A queue consumer that only acks: kernel-to-daemon delivery alone.
+QUEUE_DRAIN := build/bench/queue_drain
+$(QUEUE_DRAIN): tools/bench/queue_drain.c $(IOTGWD_LIB_OBJS) $(LIBNL) $(LIBPROTO) $(IOTGWD_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iuser/iotgwd -Ikmod -o $@ $< $(IOTGWD_LIB_OBJS) $(LIBNL) $(LIBPROTO) $(NL_LIBS) $(IOTGWD_LIBS)
+
+BENCH_TOOLS := $(PARSE_BENCH) $(COAP_LOAD) $(COAP_BRIDGE) $(UDP_FLOOD) $(QUEUE_DRAIN)
+
+# Every benchmark: the parser and trie in userspace, then ingest,
+# forwarding and delivery in the VM against their alternatives. BENCH.md.
 bench: deps
-	@$(MAKE) --no-print-directory $(PARSE_BENCH) $(COAP_LOAD)
+	@$(MAKE) --no-print-directory build $(BENCH_TOOLS)
 	@tools/bench/run.sh $(PARSE_BENCH)
 
 KSFT_DIR = $(shell . tools/vm/common.sh; iotgw_kernel_source)/tools/testing/selftests

@@ -12,6 +12,7 @@ packages=(
 	sparse
 	# unit tests, fuzzing, benchmarks
 	clang libclang-rt-14-dev valgrind python3
+	libcoap3-dev nftables linux-perf
 	# debug kernel
 	bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	# VM and the peers that run inside it

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# run.sh PARSE_BENCH: parse + match cost per packet, as ns (best of 5,
-# pinned to one core) and as instructions (callgrind, repeatable), with
-# 10 / 1,000 / 10,000 rules; the trie against a linear scan at 8 / 512 /
-# 8,192 filters. Prints a table and writes it to BENCH.md.
+# run.sh PARSE_BENCH: every benchmark, one table, written to BENCH.md.
+#  - In userspace: parse + match cost per packet, as ns (best of 5,
+#    pinned to one core) and as instructions (callgrind, repeatable),
+#    with 10 / 1,000 / 10,000 rules; the trie against a linear scan at
+#    8 / 512 / 8,192 filters.
+#  - In the VM (tools/vm/run.sh --mode bench, Debian's kernel): CoAP
+#    ingest against libcoap's server and a libcoap + libmosquitto bridge,
+#    forwarded traffic through the classifier against no module and
+#    nftables, queue delivery batched against one message a datagram
+#    (tools/bench/{ingest,forward,delivery}.sh).
+# BENCH_SECTIONS="ingest forward delivery" picks the VM's (none: "-").
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bench=$1
@@ -70,16 +77,32 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 } >"$tmp/table"
 
 cat "$tmp/table"
+
+# the VM's benchmarks, against their alternatives, in one boot
+vm_status=0
+: >"$tmp/vm.md"
+if [ "${BENCH_SECTIONS:-}" != - ]; then
+	"$top/tools/vm/run.sh" --kernel debian --mode bench || vm_status=1
+	cp "$top/build/vm/debian/bench.md" "$tmp/vm.md" 2>/dev/null || vm_status=1
+	[ "$vm_status" = 0 ] ||
+		echo "**The VM benchmarks failed: see build/vm/debian/output.log.**" >>"$tmp/vm.md"
+	echo
+	cat "$tmp/vm.md"
+fi
 {
 	echo "# iotgw benchmarks"
 	echo
-	echo "Measured $(date -u +%Y-%m-%d) on $(uname -m), $(nproc) cores, $(gcc --version | head -n 1), $(valgrind --version)."
+	echo "Measured $(date -u +%Y-%m-%d) on $(uname -m), $(nproc) cores, $(gcc --version | head -n 1), $(valgrind --version);"
+	echo "the VM sections under QEMU TCG (2 vCPUs, no KVM) with Debian's kernel $(. "$top/tools/vm/common.sh"; iotgw_debian_release)."
 	echo "Reproduce: \`make bench\`. Rule sets: per-device literals (sensors/roomN/temp),"
 	echo "per-site wildcards (site/N/+/temp, +/devN/status), subtrees (fleet/N/#); the packet's"
 	echo "topic sensors/bedroom/temp is decided by sensors/+/temp. Instructions come from"
 	echo "callgrind over the classification loop alone, ns from the best of 5 timed runs."
 	echo
 	cat "$tmp/table"
+	echo
+	cat "$tmp/vm.md"
 } >"$top/BENCH.md"
 echo
 echo "written to BENCH.md"
+exit "$vm_status"

@@ -34,6 +34,10 @@ demo)
 	"$IOTGW_TOP/tools/vm/demo.sh" >/dev/ttyS1 2>&1
 	echo "iotgw-vm: demo exit $?" >/dev/ttyS1
 	;;
+bench)
+	"$IOTGW_TOP/tools/bench/vm-bench.sh" >/dev/ttyS1 2>&1
+	echo "iotgw-vm: bench exit $?" >/dev/ttyS1
+	;;
 shell)
 	cd "$IOTGW_TOP" || true
 	echo "iotgw VM ($IOTGW_KERNEL kernel): module at $IOTGW_KO; exit the shell to power off"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh --kernel debian|debug --mode test|demo|shell [--tests "a b"]
+# run.sh --kernel debian|debug --mode test|demo|bench|shell [--tests "a b"]
 #        [--timeout SECONDS]
 #
 # Boots the iotgw VM: QEMU under TCG, Debian's kernel (or the debug kernel),
@@ -28,8 +28,9 @@ case "$mode" in
 # times slower under TCG.
 test) [ "$kernel" = debug ] && timeout=${timeout:-4200} || timeout=${timeout:-1500} ;;
 demo) timeout=${timeout:-300} ;;
+bench) timeout=${timeout:-1800} ;;
 shell) timeout=${timeout:-0} ;;
-*) die "unknown mode \"$mode\" (test, demo or shell)" ;;
+*) die "unknown mode \"$mode\" (test, demo, bench or shell)" ;;
 esac
 
 run=$top/build/vm/$kernel
@@ -84,6 +85,8 @@ IOTGW_TOP=$top
 IOTGW_KO=$ko
 IOTGW_TESTS="$tests"
 JOB
+# the benchmarks' knobs (BENCH_SECTIONS, BENCH_ROUNDS, ...) go along
+env | grep '^BENCH_[A-Z_]*=' | sed "s/=\(.*\)/='\1'/" >>"$run/job.env"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1G
 	-nodefaults -no-reboot -display none
@@ -145,6 +148,12 @@ test)
 	;;
 demo)
 	tr -d '\r' <"$run/output.log" | grep -q '^iotgw-vm: demo exit 0$' || status=1
+	;;
+bench)
+	tr -d '\r' <"$run/output.log" | grep -q '^iotgw-vm: bench exit 0$' || status=1
+	tr -d '\r' <"$run/output.log" |
+		sed -n '/^iotgw-bench: begin$/,/^iotgw-bench: end$/p' |
+		sed '1d;$d' >"$run/bench.md"
 	;;
 esac
 exit "$status"
