@@ -47,7 +47,6 @@ drain() {
 	cpu_us_per "$before" "$after" "$WANT" >>"$T/$1.cpu"
 }
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for r in $(seq "$ROUNDS"); do
 	note "round $r of $ROUNDS"

@@ -367,8 +367,6 @@ drops1=$(udp_drops)
 
 # ---- the table ----
 
-# median FILE: the median of its numbers (the lower middle one if even)
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # spread FILE: "min–max"
 spread() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s–%s", lo, hi }'; }
 

@@ -39,8 +39,6 @@ load() {
 	cpu_us_per "$before" "$after" "$(field "$line" acked)" >>"$T/$name.cpu"
 }
 
-# median FILE: the median of the numbers, one a line
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # col NAME FIELD: the median of a coap_load field over the rounds
 col() {
 	local f
@@ -194,6 +192,13 @@ lost if it dies.
 | libcoap coap-server | $c_rps | $(col coap-server p50_us) | $c_p99 | $(median "$T/coap-server.cpu") | $(col coap-server errors) | $(col coap-server lost) | - |
 | iotgw + iotgwd, QoS 1 | $d_rps | $(col iotgwd p50_us) | $(col iotgwd p99_us) | $d_cpu | $(col iotgwd errors) | $(col iotgwd lost) | $d_brk |
 | libcoap + libmosquitto bridge, QoS 1 | $b_rps | $(col bridge p50_us) | $(col bridge p99_us) | $b_cpu | $(col bridge errors) | $(col bridge lost) | $b_brk |
+
+Where both forwarders bring about the same messages/s to the broker
+while iotgw + iotgwd answers more sensors than it forwards (the rest
+wait in the kernel's queue, answered), the cloud broker is what bounds
+the last column: mosquitto here takes $d_brk and $b_brk QoS 1
+messages/s from the two, passing each on to a subscriber, on QEMU's
+emulated CPUs.
 
 Ratios: ingest requests/s iotgw / coap-server $(ratio "$i_rps" "$c_rps"),
 ACK p99 iotgw / coap-server $(ratio "$i_p99" "$c_p99"); messages/s at the

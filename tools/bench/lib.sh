@@ -23,8 +23,11 @@ cpu_us_per() {
 	hz=$(getconf CLK_TCK)
 	set -- $1 $2 "$3"
 	awk -v b="$1" -v a="$3" -v m="$5" -v hz="$hz" \
-		'BEGIN { if (m > 0) printf "%.1f", (a - b) * 1e6 / hz / m; else print "n/a" }'
+		'BEGIN { if (m > 0) printf "%.1f\n", (a - b) * 1e6 / hz / m; else print "n/a" }'
 }
+
+# median FILE: the median of the numbers in FILE, one a line
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # ratio A B: A / B with two decimals
 ratio() {

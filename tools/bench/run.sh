@@ -7,9 +7,11 @@
 #  - In the VM (tools/vm/run.sh --mode bench, Debian's kernel): CoAP
 #    ingest against libcoap's server and a libcoap + libmosquitto bridge,
 #    forwarded traffic through the classifier against no module and
-#    nftables, queue delivery batched against one message a datagram
-#    (tools/bench/{ingest,forward,delivery}.sh).
-# BENCH_SECTIONS="ingest forward delivery" picks the VM's (none: "-").
+#    nftables, queue delivery batched against one message a datagram,
+#    and a perf profile of the forwarded MQTT flood
+#    (tools/bench/{ingest,forward,delivery,profile}.sh).
+# BENCH_SECTIONS="ingest forward delivery profile" picks the VM's
+# (none: "-").
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bench=$1

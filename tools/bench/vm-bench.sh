@@ -11,7 +11,7 @@ out=$(mktemp)
 status=0
 
 echo "# bench: kernel $(uname -r), $(nproc) CPUs, qemu TCG"
-for s in ${BENCH_SECTIONS:-ingest forward delivery}; do
+for s in ${BENCH_SECTIONS:-ingest forward delivery profile}; do
 	echo "# bench: $s"
 	start=$(date +%s)
 	if ! timeout -k 5 "${BENCH_SECTION_TIMEOUT:-900}" "$bench/$s.sh" >>"$out"; then
