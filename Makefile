@@ -138,7 +138,7 @@ $(PARSE_BENCH): tools/bench/parse_bench.c $(LIBPROTO) $(PROTO_HDRS)
 
 # A closed-loop CoAP load generator (confirmable POSTs, ACK latency).
 COAP_LOAD := build/bench/coap_load
-$(COAP_LOAD): tools/bench/coap_load.c $(LIBPROTO) $(PROTO_HDRS)
+$(COAP_LOAD): tools/bench/coap_load.c tools/bench/bench_util.h $(LIBPROTO) $(PROTO_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Ikmod -o $@ $< $(LIBPROTO)
 
@@ -150,13 +150,13 @@ $(COAP_BRIDGE): tools/bench/coap_bridge.c
 
 # A UDP packet blaster for forwarded traffic (sendmmsg), and its counter.
 UDP_FLOOD := build/bench/udp_flood
-$(UDP_FLOOD): tools/bench/udp_flood.c $(LIBPROTO) $(PROTO_HDRS)
+$(UDP_FLOOD): tools/bench/udp_flood.c tools/bench/bench_util.h $(LIBPROTO) $(PROTO_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Ikmod -o $@ $< $(LIBPROTO)
 
 # A queue consumer that only acks: kernel-to-daemon delivery alone.
 QUEUE_DRAIN := build/bench/queue_drain
-$(QUEUE_DRAIN): tools/bench/queue_drain.c $(IOTGWD_LIB_OBJS) $(LIBNL) $(LIBPROTO) $(IOTGWD_HDRS)
+$(QUEUE_DRAIN): tools/bench/queue_drain.c tools/bench/bench_util.h $(IOTGWD_LIB_OBJS) $(LIBNL) $(LIBPROTO) $(IOTGWD_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iuser/iotgwd -Ikmod -o $@ $< $(IOTGWD_LIB_OBJS) $(LIBNL) $(LIBPROTO) $(NL_LIBS) $(IOTGWD_LIBS)
 

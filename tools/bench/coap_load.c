@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "proto/coap.h"
 
 #define SOCKETS_MAX	4096
@@ -39,29 +40,6 @@ struct sensor {
 	uint16_t mid;
 	uint64_t sent_ns;		/* 0: nothing outstanding */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
-}
-
-static long number(const char *s, long min, long max, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || v < min || v > max) {
-		fprintf(stderr, "coap_load: %s \"%s\" is not a number from %ld to %ld\n",
-			what, s, min, max);
-		exit(2);
-	}
-	return v;
-}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -94,7 +72,7 @@ static int send_request(struct sensor *s)
 	len = coap_build_request(buf, sizeof(buf), &r);
 	if (len < 0)
 		return -1;
-	s->sent_ns = now_ns();
+	s->sent_ns = bench_now_ns();
 	return send(s->fd, buf, len, 0) == len ? 0 : -1;
 }
 
@@ -127,13 +105,13 @@ int main(int argc, char **argv)
 	req.payload_len = 16;
 	while ((opt = getopt(argc, argv, "n:d:s:t:P:")) != -1) {
 		switch (opt) {
-		case 'n': n = number(optarg, 1, SOCKETS_MAX, "-n"); break;
-		case 'd': seconds = number(optarg, 1, 3600, "-d"); break;
+		case 'n': n = bench_number("coap_load", optarg, 1, SOCKETS_MAX, "-n"); break;
+		case 'd': seconds = bench_number("coap_load", optarg, 1, 3600, "-d"); break;
 		case 's':
-			req.payload_len = number(optarg, 0, sizeof(req.payload),
+			req.payload_len = bench_number("coap_load", optarg, 0, sizeof(req.payload),
 						 "-s");
 			break;
-		case 't': timeout_ms = number(optarg, 1, 60000, "-t"); break;
+		case 't': timeout_ms = bench_number("coap_load", optarg, 1, 60000, "-t"); break;
 		case 'P': req.path = optarg; break;
 		default:
 			fprintf(stderr, "usage: coap_load [-n SOCKETS] [-d SECONDS] [-s BYTES] [-t TIMEOUT_MS] [-P PATH] ADDR [PORT]\n");
@@ -145,7 +123,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (argc - optind == 2)
-		port = number(argv[optind + 1], 1, 65535, "PORT");
+		port = bench_number("coap_load", argv[optind + 1], 1, 65535, "PORT");
 	memset(req.payload, 'x', req.payload_len);
 	if (inet_pton(AF_INET, argv[optind],
 		      &((struct sockaddr_in *)&dst)->sin_addr) == 1) {
@@ -170,7 +148,7 @@ int main(int argc, char **argv)
 		perror("coap_load");
 		return 1;
 	}
-	srand((unsigned int)now_ns());
+	srand((unsigned int)bench_now_ns());
 	for (i = 0; i < n; i++) {
 		sensors[i].fd = open_sensor(&dst, dlen);
 		if (sensors[i].fd < 0) {
@@ -186,7 +164,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	start = now_ns();
+	start = bench_now_ns();
 	end = start + (uint64_t)seconds * 1000000000ULL;
 	for (i = 0; i < n; i++)
 		if (!send_request(&sensors[i]))
@@ -194,11 +172,11 @@ int main(int argc, char **argv)
 	for (;;) {
 		int k, m;
 
-		t = now_ns();
+		t = bench_now_ns();
 		if (t >= end)
 			break;
 		m = epoll_wait(ep, evs, 256, 10);
-		t = now_ns();
+		t = bench_now_ns();
 		for (k = 0; k < m; k++) {
 			struct sensor *s = &sensors[evs[k].data.u32];
 			uint8_t buf[1500];
@@ -245,7 +223,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	t = now_ns();
+	t = bench_now_ns();
 	qsort(lat, n_lat, sizeof(*lat), cmp_u32);
 	printf("sent %llu acked %llu errors %llu lost %llu seconds %.2f rps %.0f p50_us %u p99_us %u\n",
 	       (unsigned long long)sent, (unsigned long long)acked,

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "config.h"
 #include "consumer.h"
 #include "iotgw_nl.h"
@@ -37,33 +38,12 @@ static struct {
 
 static uint64_t now_ms(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+	return bench_now_ns() / 1000000;
 }
 
 static double now_s(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static long number(const char *s, long min, long max, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || v < min || v > max) {
-		fprintf(stderr, "queue_drain: %s \"%s\" is not a number from %ld to %ld\n",
-			what, s, min, max);
-		exit(2);
-	}
-	return v;
+	return (double)bench_now_ns() / 1e9;
 }
 
 static void on_msg(struct queue_msg *m, void *arg)
@@ -91,8 +71,8 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "c:w:")) != -1) {
 		switch (opt) {
-		case 'c': credit = number(optarg, 1, 65536, "-c"); break;
-		case 'w': wait_s = number(optarg, 1, 3600, "-w"); break;
+		case 'c': credit = bench_number("queue_drain", optarg, 1, 65536, "-c"); break;
+		case 'w': wait_s = bench_number("queue_drain", optarg, 1, 3600, "-w"); break;
 		default:
 			fprintf(stderr, "usage: queue_drain [-c CREDIT] [-w SECONDS] COUNT\n");
 			return 2;
@@ -102,7 +82,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "queue_drain: needs COUNT\n");
 		return 2;
 	}
-	count = number(argv[optind], 1, 100000000, "COUNT");
+	count = bench_number("queue_drain", argv[optind], 1, 100000000, "COUNT");
 
 	if (iotgw_nl_open(&nl) < 0) {
 		fprintf(stderr, "queue_drain: %s\n", nl.error);

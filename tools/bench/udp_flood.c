@@ -56,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "proto/coap.h"
 
 #define BATCH		64		/* datagrams per sendmmsg/recvmmsg */
@@ -75,35 +76,12 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: udp_flood [-T] [-d SECONDS] [-s BYTES] [-f FLOWS] [-P PATH] ADDR PORT\n"
 		"       udp_flood [-T] -r [-d SECONDS] PORT\n");
 	exit(2);
-}
-
-static long number(const char *s, long min, long max, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max) {
-		fprintf(stderr, "udp_flood: %s \"%s\" is not a number from %ld to %ld\n",
-			what, s, min, max);
-		exit(2);
-	}
-	return v;
 }
 
 static void die(const char *what)
@@ -207,11 +185,11 @@ static int flood_udp(const struct sockaddr_storage *dst, socklen_t dlen,
 			die("udp_flood: socket");
 	}
 
-	srand((unsigned int)now_ns());
+	srand((unsigned int)bench_now_ns());
 	mid = (uint16_t)rand();
-	start = now_ns();
+	start = bench_now_ns();
 	end = start + (uint64_t)seconds * 1000000000ULL;
-	for (t = start; t < end && !stop; t = now_ns()) {
+	for (t = start; t < end && !stop; t = bench_now_ns()) {
 		for (f = 0; f < flows; f++) {
 			int n;
 
@@ -226,7 +204,7 @@ static int flood_udp(const struct sockaddr_storage *dst, socklen_t dlen,
 			/* ECONNREFUSED (an ICMP error came), ENOBUFS: go on */
 		}
 	}
-	t = now_ns();
+	t = bench_now_ns();
 	printf("sent %llu seconds %.2f pps %.0f\n", (unsigned long long)sent,
 	       (double)(t - start) / 1e9, rate(sent, t - start));
 	for (f = 0; f < flows; f++)
@@ -253,15 +231,15 @@ static int sink_udp(long port, long seconds)
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	end = now_ns() + (uint64_t)seconds * 1000000000ULL;
-	while (!stop && now_ns() < end) {
+	end = bench_now_ns() + (uint64_t)seconds * 1000000000ULL;
+	while (!stop && bench_now_ns() < end) {
 		int n;
 
 		if (poll(&p, 1, 100) <= 0)
 			continue;
 		while ((n = recvmmsg(p.fd, msgs, BATCH, MSG_DONTWAIT,
 				     NULL)) > 0) {
-			last = now_ns();
+			last = bench_now_ns();
 			if (!first)
 				first = last;
 			got += (uint64_t)n;
@@ -398,9 +376,9 @@ static int flood_tcp(const struct sockaddr_storage *dst, socklen_t dlen,
 		p[f].events = POLLOUT;
 	}
 
-	start = now_ns();
+	start = bench_now_ns();
 	end = start + (uint64_t)seconds * 1000000000ULL;
-	for (t = start; t < end && !stop; t = now_ns()) {
+	for (t = start; t < end && !stop; t = bench_now_ns()) {
 		if (poll(p, (nfds_t)flows, 100) <= 0)
 			continue;
 		for (f = 0; f < flows; f++) {
@@ -418,7 +396,7 @@ static int flood_tcp(const struct sockaddr_storage *dst, socklen_t dlen,
 			off[f] = (off[f] + (size_t)w) % len;
 		}
 	}
-	t = now_ns();
+	t = bench_now_ns();
 	for (f = 0; f < flows; f++)
 		close(p[f].fd);
 	printf("sent %llu bytes %llu seconds %.2f pps %.0f\n",
@@ -497,8 +475,8 @@ static int sink_tcp(long port, long seconds)
 	p[0].events = POLLIN;
 	if (listen(p[0].fd, 128))
 		die("udp_flood: listen");
-	end = now_ns() + (uint64_t)seconds * 1000000000ULL;
-	while (!stop && now_ns() < end && !(accepted && n == 1)) {
+	end = bench_now_ns() + (uint64_t)seconds * 1000000000ULL;
+	while (!stop && bench_now_ns() < end && !(accepted && n == 1)) {
 		if (poll(p, (nfds_t)n, 100) <= 0)
 			continue;
 		if (p[0].revents & POLLIN) {
@@ -524,7 +502,7 @@ static int sink_tcp(long port, long seconds)
 			if (r < 0 && (errno == EAGAIN || errno == EINTR))
 				continue;
 			if (r > 0) {
-				last = now_ns();
+				last = bench_now_ns();
 				if (!first)
 					first = last;
 				bytes += (uint64_t)r;
@@ -562,11 +540,11 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "d:s:f:P:rT")) != -1) {
 		switch (opt) {
-		case 'd': seconds = number(optarg, 1, 3600, "-d"); break;
+		case 'd': seconds = bench_number("udp_flood", optarg, 1, 3600, "-d"); break;
 		case 's':
-			payload_len = number(optarg, 0, PAYLOAD_MAX, "-s");
+			payload_len = bench_number("udp_flood", optarg, 0, PAYLOAD_MAX, "-s");
 			break;
-		case 'f': flows = number(optarg, 1, FLOWS_MAX, "-f"); break;
+		case 'f': flows = bench_number("udp_flood", optarg, 1, FLOWS_MAX, "-f"); break;
 		case 'P': path = optarg; break;
 		case 'r': sink = true; break;
 		case 'T': tcp = true; break;
@@ -575,7 +553,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != (sink ? 1 : 2))
 		usage();
-	port = number(argv[argc - 1], 1, 65535, "PORT");
+	port = bench_number("udp_flood", argv[argc - 1], 1, 65535, "PORT");
 
 	/* no SA_RESTART: a signal ends poll and the loops see stop */
 	sigemptyset(&sa.sa_mask);
