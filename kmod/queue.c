@@ -362,15 +362,21 @@ int iotgw_queue_admit(struct iotgw_queue *q, struct iotgw_qmsg *m)
 	 * An idle consumer gets the message at once. One still busy with
 	 * earlier ones gets what arrives within a tick in one batch: in a
 	 * flood that is one wakeup of the work and of the consumer per
-	 * tick, not per message. (The sensor's answer does not wait.)
+	 * tick, not per message. (The sensor's answer does not wait.) The
+	 * work may sleep until a retry is due: the first such message
+	 * brings it forward to the next tick, once, so that a flood cannot
+	 * keep pushing it back; the work's end clears kick_soon.
 	 */
-	if (kick && !q->in_flight)
+	if (kick && !q->in_flight) {
 		mod_delayed_work(system_wq, &q->work, 0);
-	else if (kick)
-		queue_delayed_work(system_wq, &q->work, 1);
-	else if (cfg->queue_ttl_ms)	/* expires it even with no consumer */
+	} else if (kick) {
+		if (!q->kick_soon)
+			mod_delayed_work(system_wq, &q->work, 1);
+		q->kick_soon = true;
+	} else if (cfg->queue_ttl_ms) {	/* expires it even with no consumer */
 		queue_delayed_work(system_wq, &q->work,
 				   msecs_to_jiffies(cfg->queue_ttl_ms) + 1);
+	}
 	spin_unlock_bh(&q->lock);
 	rcu_read_unlock();
 	iotgw_queue_free_list(q, &gone);
@@ -603,6 +609,8 @@ static void iotgw_queue_work(struct work_struct *work)
 	} while (went && sent < IOTGW_QUEUE_SEND_MAX);
 
 	spin_lock_bh(&q->lock);
+	/* what came meanwhile is can_send's now: again covers it */
+	q->kick_soon = false;
 	if (!q->dead) {
 		if (!again && iotgw_queue_can_send(q))
 			again = 1;	/* yield, then go on */

@@ -100,6 +100,7 @@ struct iotgw_queue {
 	unsigned long next_due;		/* earliest due of the flight list */
 	unsigned long busy_until;	/* the consumer's socket was full */
 	bool dead;			/* namespace going away: no new work */
+	bool kick_soon;			/* the work is due within a tick */
 	atomic_t capture_bytes;		/* MQTT PUBLISH being gathered */
 	u64 cnt[__IOTGW_QCNT_MAX];
 	struct net *net;
