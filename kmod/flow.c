@@ -345,8 +345,12 @@ static bool iotgw_mqtt_feed(struct iotgw_mqtt_ctx *ctx, int d, const u8 *data,
 	size_t used;
 	int e;
 
-	while ((e = mqtt_stream_next(s, data, len, &used, &ev)) !=
-	       MQTT_EV_NEED_MORE) {
+	for (;;) {
+		/* a PUBLISH being captured needs its payload, no other */
+		mqtt_stream_set_payload_events(s, d == 0 && flow->capture);
+		e = mqtt_stream_next(s, data, len, &used, &ev);
+		if (e == MQTT_EV_NEED_MORE)
+			break;
 		data += used;
 		len -= used;
 		if (e == MQTT_EV_ERROR) {

@@ -1152,7 +1152,8 @@ static inline int mqtt_fixed_first(const struct mqtt_stream *s, u8 b)
 	    (type == MQTT_DISCONNECT && s->role == MQTT_ROLE_SERVER &&
 	     s->level == MQTT_LEVEL_311))
 		return MQTT_ERR_DIRECTION;
-	if ((type == MQTT_CONNECT || type == MQTT_CONNACK) && s->started)
+	if ((type == MQTT_CONNECT || type == MQTT_CONNACK) &&
+	    (s->sflags & MQTT_SF_STARTED))
 		return MQTT_ERR_NOT_FIRST;
 	switch (type) {
 	case MQTT_PUBLISH:
@@ -1176,7 +1177,7 @@ static int mqtt_fixed_done(struct mqtt_stream *s)
 	u8 type = s->hdr0 >> 4;
 
 	s->vlen = 0;
-	s->started = 1;
+	s->sflags |= MQTT_SF_STARTED;
 	s->hlen = 0;
 	s->body = 0;
 	s->skip = 0;
@@ -1452,6 +1453,15 @@ static int mqtt_do_payload(struct mqtt_stream *s, const u8 *data,
 
 	if (!n)
 		return MQTT_EV_NEED_MORE;
+	if (s->sflags & MQTT_SF_HEADERS_ONLY) {
+		/* passed on without an event, and so is the end */
+		s->body += n;
+		*off += n;
+		if (s->body < s->rl)
+			return MQTT_EV_NEED_MORE;
+		s->state = MQTT_S_FIXED;
+		return MQTT_CONTINUE;
+	}
 	mqtt_ev_start(s, ev);
 	ev->data = data + *off;
 	ev->len = n;
@@ -1488,8 +1498,10 @@ static noinline int mqtt_stream_run(struct mqtt_stream *s, const u8 *data,
 			ret = mqtt_do_payload(s, data, len, &off, ev);
 			break;
 		case MQTT_S_END:
-			mqtt_ev_start(s, ev);
 			s->state = MQTT_S_FIXED;
+			if (s->sflags & MQTT_SF_HEADERS_ONLY)
+				break;
+			mqtt_ev_start(s, ev);
 			ret = MQTT_EV_END;
 			break;
 		default:
@@ -1514,6 +1526,8 @@ int mqtt_stream_next(struct mqtt_stream *s, const u8 *data, size_t len,
 	size_t off = 0;
 
 	mqtt_ev_clear(ev);
+	if (s->sflags & MQTT_SF_HEADERS_ONLY)
+		return mqtt_stream_run(s, data, len, consumed, ev);
 	/* The common events between headers, as mqtt_stream_run() has them. */
 	switch (s->state) {
 	case MQTT_S_PAYLOAD:

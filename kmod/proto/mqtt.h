@@ -13,7 +13,9 @@
  *
  * Each packet gives one MQTT_EV_PACKET (its fixed header and, when they fit
  * in MQTT_HDR_MAX bytes, its decoded and validated fields), then for PUBLISH
- * MQTT_EV_PAYLOAD chunks pointing into the caller's data, then MQTT_EV_END.
+ * MQTT_EV_PAYLOAD chunks pointing into the caller's data, then MQTT_EV_END;
+ * a caller that decides on headers alone turns the last two off
+ * (mqtt_stream_set_payload_events()).
  * Any violation gives MQTT_EV_ERROR with a precise enum mqtt_err; errors are
  * sticky, the stream has lost sync.
  *
@@ -309,6 +311,10 @@ struct mqtt_alias_map {
 };
 
 /* Per flow direction. Opaque: use the functions below. */
+/* struct mqtt_stream.sflags */
+#define MQTT_SF_STARTED		0x01	/* a packet was seen */
+#define MQTT_SF_HEADERS_ONLY	0x02	/* no PAYLOAD and END events */
+
 struct mqtt_stream {
 	struct mqtt_alias_map *aliases;
 	u32 rl;			/* Remaining Length of the current packet */
@@ -323,7 +329,7 @@ struct mqtt_stream {
 	u8 detail;
 	u8 hdr0;		/* first fixed header byte */
 	u8 vlen;		/* Remaining Length bytes read */
-	u8 started;		/* a packet was seen */
+	u8 sflags;		/* MQTT_SF_* */
 	u8 buf[MQTT_HDR_MAX];
 };
 
@@ -349,6 +355,24 @@ static inline u8 mqtt_stream_level(const struct mqtt_stream *s)
  */
 void mqtt_stream_set_aliases(struct mqtt_stream *s,
 			     struct mqtt_alias_map *map);
+
+/*
+ * Whether the stream reports PAYLOAD chunks and END (the default, @on
+ * true). Off, it reports only PACKET and ERROR events: payloads and
+ * packet ends pass within the same call, so a caller that only decides
+ * on headers makes one call per packet rather than three. It may be
+ * switched after any event; a packet's payload and end follow the
+ * setting at the time the parser reaches them (switch it on after a
+ * PUBLISH's PACKET event to get that PUBLISH's payload and END).
+ */
+static inline void mqtt_stream_set_payload_events(struct mqtt_stream *s,
+						  bool on)
+{
+	if (on)
+		s->sflags &= ~MQTT_SF_HEADERS_ONLY;
+	else
+		s->sflags |= MQTT_SF_HEADERS_ONLY;
+}
 
 /* Empty @map; @max is the peer's Topic Alias Maximum (aliases 1..max). */
 void mqtt_alias_init(struct mqtt_alias_map *map, u16 max);

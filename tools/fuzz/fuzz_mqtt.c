@@ -6,7 +6,11 @@
  * alias map; bytes 1 and 2 seed the split points; the rest is the stream.
  * The stream is parsed whole, in pseudo-random pieces (some empty) and a
  * byte at a time; the three event logs (PAYLOAD chunks merged, their bytes
- * hashed) must be identical. Every event is checked on the way: PAYLOAD
+ * hashed) must be identical. A fourth run, in other pieces, turns payload
+ * events off (mqtt_stream_set_payload_events()) but for pseudo-random
+ * packets, as the kernel does for a PUBLISH it captures: its PACKET and
+ * ERROR events must be those of the others, and PAYLOAD and END come for
+ * the chosen packets alone. Every event is checked on the way: PAYLOAD
  * inside the input and contiguous, lengths consistent with the Remaining
  * Length, spans inside the header, topics and filters valid, sticky errors,
  * no internal error.
@@ -25,6 +29,11 @@ struct fz {
 	const u8 *base;		/* the whole input, for bounds checks */
 	size_t size;
 	u64 hash;		/* of the event log */
+	u64 hhash;		/* of its PACKET and ERROR events alone */
+	int hmix;		/* mix() into hhash too */
+	int quiet;		/* payload events for the chosen packets only */
+	u32 pick;		/* xorshift state choosing them */
+	u32 hevents;		/* PACKET and ERROR events */
 	u32 events;
 	size_t pos;		/* bytes consumed */
 	size_t pkt_start;	/* pos at the start of the current packet */
@@ -40,7 +49,7 @@ struct fz {
 	int err;
 };
 
-static struct fz runs[3];
+static struct fz runs[4];
 
 static void mix(struct fz *f, const void *p, size_t n)
 {
@@ -50,7 +59,19 @@ static void mix(struct fz *f, const void *p, size_t n)
 	for (i = 0; i < n; i++) {
 		f->hash ^= b[i];
 		f->hash *= 0x100000001b3ULL;
+		if (f->hmix) {
+			f->hhash ^= b[i];
+			f->hhash *= 0x100000001b3ULL;
+		}
 	}
+}
+
+static u32 next_rand(u32 *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
 }
 
 static void mix32(struct fz *f, u32 v)
@@ -197,7 +218,16 @@ static void on_event(struct fz *f, int ret, const struct mqtt_event *ev,
 		CHECK(used == len);
 		return;	/* not logged: where it happens depends on the split */
 	case MQTT_EV_PACKET:
+		f->hmix = 1;
 		on_packet(f, ev);
+		f->hmix = 0;
+		f->hevents++;
+		/* quiet: a packet not chosen has no PAYLOAD, no END */
+		if (f->quiet && next_rand(&f->pick) % 4) {
+			f->in_pkt = 0;
+			f->pkt_start += 1 + varint_len(ev->remaining) +
+				ev->remaining;
+		}
 		break;
 	case MQTT_EV_PAYLOAD:
 		CHECK(f->in_pkt && f->payload && ev->type == MQTT_PUBLISH);
@@ -230,10 +260,13 @@ static void on_event(struct fz *f, int ret, const struct mqtt_event *ev,
 		CHECK(mqtt_err_str(ev->err));
 		f->stopped = 1;
 		f->err = ev->err;
+		f->hmix = 1;
 		mix32(f, 0xe77);
 		mix32(f, ev->err);
 		mix32(f, ev->detail);
 		mix32(f, (u32)(f->pos + used));
+		f->hmix = 0;
+		f->hevents++;
 		break;
 	default:
 		CHECK(0);
@@ -249,6 +282,8 @@ static void feed(struct fz *f, const u8 *data, size_t len)
 
 	while (!f->stopped) {
 		CHECK(guard-- > 0);
+		if (f->quiet)
+			mqtt_stream_set_payload_events(&f->s, f->in_pkt);
 		ret = mqtt_stream_next(&f->s, data, len, &used, &ev);
 		on_event(f, ret, &ev, data, len, used);
 		if (used) {
@@ -273,6 +308,7 @@ static void start(struct fz *f, u8 cfg, const u8 *data, size_t size)
 	f->base = data;
 	f->size = size;
 	f->hash = 0xcbf29ce484222325ULL;
+	f->hhash = f->hash;
 	mqtt_stream_init(&f->s, cfg & 1 ? MQTT_ROLE_SERVER : MQTT_ROLE_CLIENT,
 			 levels[(cfg >> 1) & 3]);
 	if (cfg & 8) {
@@ -283,14 +319,6 @@ static void start(struct fz *f, u8 cfg, const u8 *data, size_t size)
 			mqtt_alias_init(&f->map, 0);
 		mqtt_stream_set_aliases(&f->s, &f->map);
 	}
-}
-
-static u32 next_rand(u32 *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size);
@@ -332,6 +360,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	} else {
 		runs[2] = runs[0];
 	}
+
+	start(&runs[3], cfg, data, len);
+	runs[3].quiet = 1;
+	runs[3].pick = x | 1;
+	for (i = 0; i < len && !runs[3].stopped; i += k) {
+		k = next_rand(&x) % (maxk + 1);
+		if (k > len - i)
+			k = len - i;
+		feed(&runs[3], data + i, k);
+	}
+	feed(&runs[3], NULL, 0);
+	CHECK(runs[3].hhash == runs[0].hhash);
+	CHECK(runs[3].hevents == runs[0].hevents);
+	CHECK(runs[3].pos == runs[0].pos);
+	CHECK(runs[3].err == runs[0].err);
 
 	for (i = 1; i < 3; i++) {
 		CHECK(runs[i].hash == runs[0].hash);

@@ -25,6 +25,8 @@
 #define SX MQTT_ROLE_SERVER, 0
 
 #define NO_MAP (-1)
+#define PAYLOAD_ALL (-2)
+#define PAYLOAD_NONE (-1)
 #define MAX_PK 64
 #define LOG_MAX 65536
 
@@ -34,6 +36,16 @@ struct run {
 	struct mqtt_alias_map map;
 	char log[LOG_MAX];
 	size_t log_len;
+	/* the PACKET and ERROR events alone, as in log */
+	char hlog[LOG_MAX];
+	size_t hlog_len;
+	int mirror;		/* logf_() writes to hlog too */
+	/*
+	 * PAYLOAD_ALL: the default, PAYLOAD and END events for every packet;
+	 * PAYLOAD_NONE: mqtt_stream_set_payload_events() off; N >= 0: off
+	 * but for the packet of index N (switched on after its PACKET).
+	 */
+	int payload_for;
 	int stopped;
 	int err;		/* the ERROR's code, 0 if none */
 	int detail;
@@ -54,20 +66,31 @@ struct run {
 static void logf_(struct run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+static void log_append(char *log, size_t *len, const char *text, size_t n)
+{
+	if (n > LOG_MAX - 1 - *len)
+		n = LOG_MAX - 1 - *len;
+	memcpy(log + *len, text, n);
+	*len += n;
+	log[*len] = '\0';
+}
+
 static void logf_(struct run *r, const char *fmt, ...)
 {
+	char text[LOG_MAX];
 	va_list ap;
 	int n;
 
-	if (r->log_len >= LOG_MAX - 1)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(r->log + r->log_len, LOG_MAX - r->log_len, fmt, ap);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		r->log_len += (size_t)n;
-	if (r->log_len >= LOG_MAX)
-		r->log_len = LOG_MAX - 1;
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(text))
+		n = sizeof(text) - 1;
+	log_append(r->log, &r->log_len, text, (size_t)n);
+	if (r->mirror)
+		log_append(r->hlog, &r->hlog_len, text, (size_t)n);
 }
 
 static void bad(struct run *r, const char *what)
@@ -204,14 +227,19 @@ static void on_event(struct run *r, int ret, const struct mqtt_event *ev,
 	case MQTT_EV_PACKET:
 		if (r->in_data)
 			bad(r, "PACKET inside a packet");
-		r->in_data = 1;
+		/* without payload events, only the chosen packet has data */
+		r->in_data = r->payload_for == PAYLOAD_ALL ||
+			r->payload_for == r->npk;
 		r->next_off = 0;
 		r->payload_len = ev->payload_len;
 		if (ev->type == MQTT_PUBLISH &&
 		    !(ev->evflags & MQTT_EVF_HDR_TOOLONG) &&
 		    ev->payload_len + ev->hdr_len != ev->remaining)
 			bad(r, "payload_len + hdr_len != remaining");
+		r->mirror = 1;
 		log_packet(r, ev);
+		r->mirror = 0;
+		log_append(r->hlog, &r->hlog_len, "\n", 1);
 		keep_packet(r, ev);
 		break;
 	case MQTT_EV_PAYLOAD:
@@ -247,8 +275,10 @@ static void on_event(struct run *r, int ret, const struct mqtt_event *ev,
 		r->err = ev->err;
 		r->detail = ev->detail;
 		r->err_pos = r->pos + used;
+		r->mirror = 1;
 		logf_(r, "X%u/%u@%zu %s\n", ev->err, ev->detail, r->err_pos,
 		      mqtt_err_str(ev->err));
+		r->mirror = 0;
 		break;
 	}
 }
@@ -261,6 +291,8 @@ static void feed(struct run *r, const u8 *d, size_t n)
 
 	while (!r->stopped) {
 		used = 12345;
+		if (r->payload_for != PAYLOAD_ALL)
+			mqtt_stream_set_payload_events(&r->s, r->in_data);
 		ret = mqtt_stream_next(&r->s, d, n, &used, &ev);
 		if (used > n) {
 			bad(r, "consumed more than given");
@@ -300,12 +332,14 @@ struct setup {
 	int amax;	/* alias map maximum, NO_MAP: none */
 };
 
-static struct run *run_new(const struct setup *su)
+/* A run of @su; @payload_for: struct run's */
+static struct run *run_new(const struct setup *su, int payload_for)
 {
 	struct run *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		abort();
+	r->payload_for = payload_for;
 	mqtt_stream_init(&r->s, su->role, su->level);
 	if (su->amax != NO_MAP) {
 		mqtt_alias_init(&r->map, su->amax);
@@ -314,11 +348,14 @@ static struct run *run_new(const struct setup *su)
 	return r;
 }
 
-/* Feed @n bytes in pieces of @step (0: whole), then split at @cut. */
-static struct run *run_fed(const struct setup *su, const u8 *d, size_t n,
-			   size_t step, size_t cut)
+/*
+ * Feed @n bytes in pieces of @step (0: whole), or split at @cut, with
+ * payload events as @payload_for says (struct run).
+ */
+static struct run *run_fed_for(const struct setup *su, int payload_for,
+			       const u8 *d, size_t n, size_t step, size_t cut)
 {
-	struct run *r = run_new(su);
+	struct run *r = run_new(su, payload_for);
 	size_t i, k;
 
 	if (cut) {
@@ -334,6 +371,12 @@ static struct run *run_fed(const struct setup *su, const u8 *d, size_t n,
 	}
 	feed(r, NULL, 0);
 	return r;
+}
+
+static struct run *run_fed(const struct setup *su, const u8 *d, size_t n,
+			   size_t step, size_t cut)
+{
+	return run_fed_for(su, PAYLOAD_ALL, d, n, step, cut);
 }
 
 static struct run *run_whole(const struct setup *su, const u8 *d, size_t n)
@@ -1614,6 +1657,86 @@ TEST(every_error_has_a_reason)
 			EXPECT_STRNE(mqtt_err_str(f), mqtt_err_str(e));
 	}
 	EXPECT_STREQ("unknown MQTT error", mqtt_err_str(__MQTT_ERR_MAX));
+}
+
+/*
+ * Without payload events (mqtt_stream_set_payload_events() off), or with
+ * them for one packet only, fed whole, a byte at a time and in 7-byte
+ * pieces: the same PACKET and ERROR events at the same places, and
+ * PAYLOAD and END for that one packet alone.
+ */
+static void check_headers_only(struct __test_metadata *_metadata,
+			       const struct setup *su, const u8 *d, size_t n,
+			       const char *name)
+{
+	static const size_t steps[] = { 0, 1, 7 };
+	struct run *w = run_whole(su, d, n), *o;
+	const struct mqtt_event *pk;
+	size_t i;
+	int k;
+
+	for (k = -1; k < w->npk && k < 8; k++) {
+		for (i = 0; i < ARRAY_SIZE(steps); i++) {
+			o = run_fed_for(su, k < 0 ? PAYLOAD_NONE : k, d, n,
+					steps[i], 0);
+			EXPECT_STREQ(w->hlog, o->hlog)
+				TH_LOG("%s: payload of %d, step %zu", name, k, steps[i]);
+			EXPECT_STREQ("", o->bad)
+				TH_LOG("%s: payload of %d, step %zu", name, k, steps[i]);
+			EXPECT_EQ(w->pos, o->pos) TH_LOG("%s", name);
+			EXPECT_EQ(w->err, o->err) TH_LOG("%s", name);
+			EXPECT_EQ(w->err_pos, o->err_pos) TH_LOG("%s", name);
+			/* the whole run ended packets 0 .. ends - 1 */
+			EXPECT_EQ(k >= 0 && k < w->ends, o->ends)
+				TH_LOG("%s: payload of %d", name, k);
+			pk = k >= 0 ? &w->pk[k] : NULL;
+			if (pk && k < w->ends && pk->type == MQTT_PUBLISH &&
+			    !(pk->evflags & MQTT_EVF_HDR_TOOLONG)) {
+				EXPECT_EQ(pk->payload_len, o->payload_total)
+					TH_LOG("%s: payload of %d", name, k);
+			} else {
+				EXPECT_EQ(0, o->payload_total)
+					TH_LOG("%s: payload of %d", name, k);
+			}
+			free(o);
+		}
+		if (!_metadata->passed)
+			break;
+	}
+	free(w);
+}
+
+TEST(headers_only)
+{
+	static u8 buf[80000];
+	static const struct setup su4 = { C4, NO_MAP };
+	const struct bad_case *c;
+	struct setup su = { 0 };
+	size_t n, i;
+
+	check_headers_only(_metadata, &su_c0, v311_client_b,
+			   sizeof(v311_client_b), "v311_client");
+	check_headers_only(_metadata, &su_s4, v311_server_b,
+			   sizeof(v311_server_b), "v311_server");
+	check_headers_only(_metadata, &su_c0_map, v5_client_b,
+			   sizeof(v5_client_b), "v5_client");
+	check_headers_only(_metadata, &su_s5, v5_server_b,
+			   sizeof(v5_server_b), "v5_server");
+	check_headers_only(_metadata, &su_c0, v5_connect_will_b,
+			   sizeof(v5_connect_will_b), "v5_connect_will");
+	/* a long payload, a header too long, an empty payload */
+	n = put_publish(buf, 4, 5, 70000);
+	n += put_publish(buf + n, 4, 600, 10);
+	n += put_publish(buf + n, 4, 2, 0);
+	n += put_publish(buf + n, 4, 3, 200);
+	check_headers_only(_metadata, &su4, buf, n, "large and too long");
+	for (i = 0; i < ARRAY_SIZE(bad_cases); i++) {
+		c = &bad_cases[i];
+		su.role = c->role;
+		su.level = c->level;
+		su.amax = c->amax;
+		check_headers_only(_metadata, &su, c->bytes, c->len, c->name);
+	}
 }
 
 TEST_HARNESS_MAIN
