@@ -20,6 +20,18 @@ done
 passed=0 failed=0
 failures=()
 
+# The debug kernel (built once, then cached) builds at the lowest
+# priority beside the unit tests and the Debian kernel's VM run, which
+# leave a CPU idle much of the time; its VM run waits for it.
+kbuild=
+case " $kernels " in
+*" debug "*)
+	mkdir -p build
+	nice -n 19 tools/vm/build-debug-kernel.sh >build/debug-kernel.log 2>&1 &
+	kbuild=$!
+	;;
+esac
+
 # count NAME RC OUTPUT: add a program's kselftest Totals, or 1 by status.
 count() {
 	local name=$1 rc=$2 out=$3 counts p f
@@ -60,6 +72,11 @@ if [ -z "$tests" ]; then
 fi
 
 for k in $kernels; do
+	if [ "$k" = debug ] && [ -n "$kbuild" ]; then
+		# a failed build says why when run.sh tries it again
+		wait "$kbuild"
+		cat build/debug-kernel.log
+	fi
 	echo "== selftests in the VM, $k kernel"
 	tools/vm/run.sh --kernel "$k" --mode test --tests "$tests"
 	rc=$?

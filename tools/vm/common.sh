@@ -36,7 +36,7 @@ iotgw_debian_release() {
 # Kernel log lines that fail a run, and boot-time lines that match them
 # but report no problem.
 IOTGW_BAD_LOG='BUG:|WARNING:|Oops|KASAN|UBSAN|kmemleak|possible circular locking|suspicious RCU usage|refcount_t|soft lockup|hung task|rcu_sched self-detected stall'
-IOTGW_BENIGN_LOG='kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread started'
+IOTGW_BENIGN_LOG='kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread (started|ended)'
 
 # Print the lines of a kernel log (file or stdin) that fail a run.
 iotgw_bad_log_lines() {
