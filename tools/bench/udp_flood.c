@@ -20,7 +20,8 @@
  * 10) pass or SIGTERM / SIGINT comes. S is the time from the first
  * datagram to the last, R = N / S.
  *
- *   udp_flood -T [-d SECONDS] [-s BYTES] [-f FLOWS] [-P TOPIC] ADDR PORT
+ *   udp_flood -T [-d SECONDS] [-s BYTES] [-f FLOWS] [-P TOPIC] [-b COUNT]
+ *             ADDR PORT
  *   -> "sent N bytes B seconds S pps R"
  *
  * MQTT over TCP: FLOWS connections (default 16), each an MQTT 3.1.1
@@ -28,15 +29,23 @@
  * on TOPIC (default sensors/bedroom/temp) with BYTES of payload, written
  * as fast as the sockets take them for SECONDS, then closed. N is the
  * PUBLISH packets written whole, B the bytes written after the CONNECT.
+ * Without -b each send() writes up to 64 kB, which TCP sends as large
+ * segments; with -b, COUNT PUBLISH packets a send(), with MSG_EOR so
+ * that TCP does not merge them with the next ones: one segment each, as
+ * sensors that publish a reading at a time send them.
  *
- *   udp_flood -T -r [-d SECONDS] PORT
+ *   udp_flood -T [-A] -r [-d SECONDS] PORT
  *   -> "received N bytes B seconds S pps R"
  *
- * Listens on 0.0.0.0:PORT, answers each CONNECT with a CONNACK, and
- * counts the PUBLISH packets (N) and the stream bytes (B, CONNECTs
- * included) until every connection it accepted is closed, SECONDS
- * (default 10) pass, or SIGTERM / SIGINT comes. S is the time from the
- * first byte to the last.
+ * Listens on 0.0.0.0:PORT, answers each CONNECT (MQTT 3.1.1 or 5) with
+ * a CONNACK, and counts the PUBLISH packets (N) and the stream bytes (B,
+ * CONNECTs included) until every connection it accepted is closed,
+ * SECONDS (default 10) pass, or SIGTERM / SIGINT comes. S is the time
+ * from the first byte to the last. With -A it answers each QoS 1
+ * PUBLISH with a PUBACK at once, and runs on when its clients close: a
+ * broker that does nothing else, to see what a publisher can send when
+ * the broker is not what bounds it. A QoS 2 PUBLISH (or without -A, a
+ * QoS 1) ends the connection. SIGUSR1 prints the line so far.
  *
  * Exit status 0, 1 on a socket error, 2 for a usage error.
  */
@@ -66,21 +75,24 @@
 #define STREAM_BUF	65536		/* PUBLISH packets written at a time */
 #define RCVBUF		(8 << 20)
 
-enum { MQTT_CONNECT = 1, MQTT_CONNACK = 2, MQTT_PUBLISH = 3 };
+enum { MQTT_CONNECT = 1, MQTT_CONNACK = 2, MQTT_PUBLISH = 3, MQTT_PUBACK = 4 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, report;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		report = 1;
+	else
+		stop = 1;
 }
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: udp_flood [-T] [-d SECONDS] [-s BYTES] [-f FLOWS] [-P PATH] ADDR PORT\n"
-		"       udp_flood [-T] -r [-d SECONDS] PORT\n");
+		"usage: udp_flood [-T] [-d SECONDS] [-s BYTES] [-f FLOWS] [-P PATH]\n"
+		"                 [-b COUNT] ADDR PORT\n"
+		"       udp_flood [-T [-A]] -r [-d SECONDS] PORT\n");
 	exit(2);
 }
 
@@ -351,12 +363,13 @@ static int mqtt_open(const struct sockaddr_storage *dst, socklen_t dlen,
 
 static int flood_tcp(const struct sockaddr_storage *dst, socklen_t dlen,
 		     long flows, long seconds, const char *topic,
-		     size_t payload_len)
+		     size_t payload_len, long per_send)
 {
 	static uint8_t buf[STREAM_BUF];
 	uint64_t bytes = 0, start, end, t;
 	size_t plen, len, *off;
 	struct pollfd *p;
+	int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
 	long f;
 
 	if (strlen(topic) + payload_len + 8 > sizeof(buf) / 2) {
@@ -365,8 +378,13 @@ static int flood_tcp(const struct sockaddr_storage *dst, socklen_t dlen,
 	}
 	plen = build_publish(buf, topic, payload_len);
 	/* whole PUBLISH packets back to back: the stream stays aligned */
-	for (len = plen; len + plen <= sizeof(buf); len += plen)
+	for (len = plen; len + plen <= sizeof(buf); len += plen) {
+		if (per_send && len == plen * (size_t)per_send)
+			break;
 		memcpy(buf + len, buf, plen);
+	}
+	if (per_send)
+		flags |= MSG_EOR;
 	p = calloc((size_t)flows, sizeof(*p));
 	off = calloc((size_t)flows, sizeof(*off));
 	if (!p || !off)
@@ -386,8 +404,7 @@ static int flood_tcp(const struct sockaddr_storage *dst, socklen_t dlen,
 
 			if (!(p[f].revents & (POLLOUT | POLLERR | POLLHUP)))
 				continue;
-			w = send(p[f].fd, buf + off[f], len - off[f],
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+			w = send(p[f].fd, buf + off[f], len - off[f], flags);
 			if (w < 0 && (errno == EAGAIN || errno == EINTR))
 				continue;
 			if (w <= 0)
@@ -413,57 +430,115 @@ struct mqtt_in {
 	size_t hdr_len;
 	size_t skip;		/* body bytes of the current packet left */
 	uint8_t type;		/* of the current packet, 0 between */
+	uint8_t flags;		/* its fixed header flags */
+	uint8_t head[260];	/* the first body bytes the sink reads */
+	size_t head_len, head_want;
 };
 
 /*
+ * What the sink answers: a CONNECT with a CONNACK for its protocol
+ * level (4 or 5: MQTT 5's has a property length), with -A a QoS 1
+ * PUBLISH with a PUBACK for its packet identifier. 0, or -1 to give up.
+ */
+static int mqtt_answer(struct mqtt_in *in, int fd)
+{
+	static const uint8_t connack4[] = { MQTT_CONNACK << 4, 2, 0, 0 };
+	static const uint8_t connack5[] = { MQTT_CONNACK << 4, 3, 0, 0, 0 };
+	uint8_t puback[4] = { MQTT_PUBACK << 4, 2 };
+	size_t tl;
+
+	if (in->type == MQTT_CONNECT) {
+		bool v5 = in->head[6] == 5;
+
+		return send(fd, v5 ? connack5 : connack4,
+			    v5 ? sizeof(connack5) : sizeof(connack4),
+			    MSG_NOSIGNAL) < 0 ? -1 : 0;
+	}
+	/* PUBLISH: the topic's length, then the topic, then the id */
+	tl = (size_t)in->head[0] << 8 | in->head[1];
+	if (in->head_want == 2) {
+		if (2 + tl + 2 > sizeof(in->head))
+			return -1;
+		in->head_want = 2 + tl + 2;
+		return 0;
+	}
+	puback[2] = in->head[2 + tl];
+	puback[3] = in->head[3 + tl];
+	return send(fd, puback, sizeof(puback), MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/*
  * Walk @len stream bytes of @in, counting whole PUBLISH packets into
- * *@publishes; answer a CONNECT on @fd. -1 if the stream is not MQTT.
+ * *@publishes; answer on @fd what mqtt_answer() answers (PUBACKs if
+ * @ack). -1 if the stream is not MQTT (or not what the sink handles).
  */
 static int mqtt_walk(struct mqtt_in *in, int fd, const uint8_t *data,
-		     size_t len, uint64_t *publishes)
+		     size_t len, bool ack, uint64_t *publishes)
 {
-	static const uint8_t connack[] = { MQTT_CONNACK << 4, 2, 0, 0 };
-
 	while (len) {
-		size_t rl = 0, mult = 1, i;
+		size_t rl = 0, mult = 1, i, n;
 
-		if (in->type) {
-			size_t n = len < in->skip ? len : in->skip;
-
+		if (in->type && in->head_len < in->head_want) {
+			n = in->head_want - in->head_len;
+			n = n < len ? n : len;
+			if (n > in->skip)
+				return -1;
+			memcpy(in->head + in->head_len, data, n);
+			in->head_len += n;
 			in->skip -= n;
 			data += n;
 			len -= n;
-			if (!in->skip) {
-				if (in->type == MQTT_PUBLISH)
-					(*publishes)++;
-				in->type = 0;
-			}
-			continue;
-		}
-		in->hdr[in->hdr_len++] = *data++;
-		len--;
-		if (in->hdr_len < 2 || (in->hdr[in->hdr_len - 1] & 0x80)) {
-			if (in->hdr_len == sizeof(in->hdr))
+			if (in->head_len == in->head_want && mqtt_answer(in, fd))
 				return -1;
-			continue;
+		} else if (in->type) {
+			n = len < in->skip ? len : in->skip;
+			in->skip -= n;
+			data += n;
+			len -= n;
+		} else {
+			in->hdr[in->hdr_len++] = *data++;
+			len--;
+			if (in->hdr_len < 2 || (in->hdr[in->hdr_len - 1] & 0x80)) {
+				if (in->hdr_len == sizeof(in->hdr))
+					return -1;
+				continue;
+			}
+			for (i = 1; i < in->hdr_len; i++, mult *= 128)
+				rl += (in->hdr[i] & 0x7f) * mult;
+			in->type = in->hdr[0] >> 4;
+			in->flags = in->hdr[0] & 0x0f;
+			in->skip = rl;
+			in->hdr_len = 0;
+			in->head_len = 0;
+			in->head_want = 0;
+			if (in->type == MQTT_CONNECT)
+				in->head_want = 7;	/* to the protocol level */
+			else if (in->type == MQTT_PUBLISH && ack &&
+				 ((in->flags >> 1) & 3) == 1)
+				in->head_want = 2;
+			else if (in->type == MQTT_PUBLISH && ((in->flags >> 1) & 3))
+				return -1;	/* QoS 2, or 1 without -A */
 		}
-		for (i = 1; i < in->hdr_len; i++, mult *= 128)
-			rl += (in->hdr[i] & 0x7f) * mult;
-		in->type = in->hdr[0] >> 4;
-		in->skip = rl;
-		in->hdr_len = 0;
-		if (in->type == MQTT_CONNECT &&
-		    send(fd, connack, sizeof(connack), MSG_NOSIGNAL) < 0)
-			return -1;
-		if (!in->skip && in->type == MQTT_PUBLISH)
-			(*publishes)++;
-		if (!in->skip)
+		if (in->type && !in->skip) {
+			if (in->head_len < in->head_want)
+				return -1;
+			if (in->type == MQTT_PUBLISH)
+				(*publishes)++;
 			in->type = 0;
+		}
 	}
 	return 0;
 }
 
-static int sink_tcp(long port, long seconds)
+static void sink_tcp_report(uint64_t publishes, uint64_t bytes,
+			    uint64_t first, uint64_t last)
+{
+	printf("received %llu bytes %llu seconds %.2f pps %.0f\n",
+	       (unsigned long long)publishes, (unsigned long long)bytes,
+	       (double)(last - first) / 1e9, rate(publishes, last - first));
+}
+
+static int sink_tcp(long port, long seconds, bool ack)
 {
 	static uint8_t buf[1 << 18];
 	static struct pollfd p[FLOWS_MAX + 1];
@@ -476,7 +551,12 @@ static int sink_tcp(long port, long seconds)
 	if (listen(p[0].fd, 128))
 		die("udp_flood: listen");
 	end = bench_now_ns() + (uint64_t)seconds * 1000000000ULL;
-	while (!stop && bench_now_ns() < end && !(accepted && n == 1)) {
+	/* a flood's sink ends with its connections, a broker's does not */
+	while (!stop && bench_now_ns() < end && !(!ack && accepted && n == 1)) {
+		if (report) {
+			report = 0;
+			sink_tcp_report(publishes, bytes, first, last);
+		}
 		if (poll(p, (nfds_t)n, 100) <= 0)
 			continue;
 		if (p[0].revents & POLLIN) {
@@ -508,7 +588,7 @@ static int sink_tcp(long port, long seconds)
 				bytes += (uint64_t)r;
 			}
 			if (r > 0 && !mqtt_walk(&in[i], p[i].fd, buf, (size_t)r,
-						&publishes))
+						ack, &publishes))
 				continue;
 			if (r > 0)
 				fprintf(stderr, "udp_flood: not an MQTT stream\n");
@@ -520,9 +600,7 @@ static int sink_tcp(long port, long seconds)
 			i--;
 		}
 	}
-	printf("received %llu bytes %llu seconds %.2f pps %.0f\n",
-	       (unsigned long long)publishes, (unsigned long long)bytes,
-	       (double)(last - first) / 1e9, rate(publishes, last - first));
+	sink_tcp_report(publishes, bytes, first, last);
 	for (i = 0; i < n; i++)
 		close(p[i].fd);
 	return 0;
@@ -531,15 +609,17 @@ static int sink_tcp(long port, long seconds)
 int main(int argc, char **argv)
 {
 	const char *path = "sensors/bedroom/temp";
-	long seconds = -1, flows = 16, payload_len = 16, port;
+	long seconds = -1, flows = 16, payload_len = 16, per_send = 0, port;
 	struct sockaddr_storage dst;
 	struct sigaction sa = { .sa_handler = on_signal };
-	bool tcp = false, sink = false;
+	bool tcp = false, sink = false, ack = false;
 	socklen_t dlen;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "d:s:f:P:rT")) != -1) {
+	while ((opt = getopt(argc, argv, "Ab:d:s:f:P:rT")) != -1) {
 		switch (opt) {
+		case 'A': ack = true; break;
+		case 'b': per_send = bench_number("udp_flood", optarg, 1, 1024, "-b"); break;
 		case 'd': seconds = bench_number("udp_flood", optarg, 1, 3600, "-d"); break;
 		case 's':
 			payload_len = bench_number("udp_flood", optarg, 0, PAYLOAD_MAX, "-s");
@@ -559,11 +639,12 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (sink)
-		return tcp ? sink_tcp(port, seconds < 0 ? 10 : seconds) :
+		return tcp ? sink_tcp(port, seconds < 0 ? 10 : seconds, ack) :
 			     sink_udp(port, seconds < 0 ? 10 : seconds);
 	if (parse_addr(argv[optind], port, &dst, &dlen)) {
 		fprintf(stderr, "udp_flood: \"%s\" is not an IPv4 or IPv6 address\n",
@@ -573,7 +654,7 @@ int main(int argc, char **argv)
 	if (seconds < 0)
 		seconds = 3;
 	return tcp ? flood_tcp(&dst, dlen, flows, seconds, path,
-			       (size_t)payload_len) :
+			       (size_t)payload_len, per_send) :
 		     flood_udp(&dst, dlen, flows, seconds, path,
 			       (size_t)payload_len);
 }
