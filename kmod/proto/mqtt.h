@@ -310,11 +310,11 @@ struct mqtt_alias_map {
 	struct mqtt_alias_slot slot[MQTT_ALIAS_SLOTS];
 };
 
-/* Per flow direction. Opaque: use the functions below. */
 /* struct mqtt_stream.sflags */
 #define MQTT_SF_STARTED		0x01	/* a packet was seen */
 #define MQTT_SF_HEADERS_ONLY	0x02	/* no PAYLOAD and END events */
 
+/* Per flow direction. Opaque: use the functions below. */
 struct mqtt_stream {
 	struct mqtt_alias_map *aliases;
 	u32 rl;			/* Remaining Length of the current packet */

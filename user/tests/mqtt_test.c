@@ -66,31 +66,31 @@ struct run {
 static void logf_(struct run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void log_append(char *log, size_t *len, const char *text, size_t n)
+/* Append to one of a run's logs, LOG_MAX bytes at most. */
+static void log_vf(char *log, size_t *len, const char *fmt, va_list ap)
 {
-	if (n > LOG_MAX - 1 - *len)
-		n = LOG_MAX - 1 - *len;
-	memcpy(log + *len, text, n);
-	*len += n;
-	log[*len] = '\0';
+	int n;
+
+	if (*len >= LOG_MAX - 1)
+		return;
+	n = vsnprintf(log + *len, LOG_MAX - *len, fmt, ap);
+	if (n > 0)
+		*len += (size_t)n;
+	if (*len >= LOG_MAX)
+		*len = LOG_MAX - 1;
 }
 
 static void logf_(struct run *r, const char *fmt, ...)
 {
-	char text[LOG_MAX];
-	va_list ap;
-	int n;
+	va_list ap, aq;
 
 	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (n <= 0)
-		return;
-	if ((size_t)n >= sizeof(text))
-		n = sizeof(text) - 1;
-	log_append(r->log, &r->log_len, text, (size_t)n);
+	va_copy(aq, ap);
+	log_vf(r->log, &r->log_len, fmt, ap);
 	if (r->mirror)
-		log_append(r->hlog, &r->hlog_len, text, (size_t)n);
+		log_vf(r->hlog, &r->hlog_len, fmt, aq);
+	va_end(aq);
+	va_end(ap);
 }
 
 static void bad(struct run *r, const char *what)
@@ -239,7 +239,11 @@ static void on_event(struct run *r, int ret, const struct mqtt_event *ev,
 		r->mirror = 1;
 		log_packet(r, ev);
 		r->mirror = 0;
-		log_append(r->hlog, &r->hlog_len, "\n", 1);
+		/* a packet a line, as END ends them in log */
+		if (r->hlog_len < LOG_MAX - 1) {
+			r->hlog[r->hlog_len++] = '\n';
+			r->hlog[r->hlog_len] = '\0';
+		}
 		keep_packet(r, ev);
 		break;
 	case MQTT_EV_PAYLOAD:
