@@ -41,11 +41,13 @@
  * a CONNACK, and counts the PUBLISH packets (N) and the stream bytes (B,
  * CONNECTs included) until every connection it accepted is closed,
  * SECONDS (default 10) pass, or SIGTERM / SIGINT comes. S is the time
- * from the first byte to the last. With -A it answers each QoS 1
- * PUBLISH with a PUBACK at once, and runs on when its clients close: a
- * broker that does nothing else, to see what a publisher can send when
- * the broker is not what bounds it. A QoS 2 PUBLISH (or without -A, a
- * QoS 1) ends the connection. SIGUSR1 prints the line so far.
+ * from the first byte to the last. With -A it parses with the module's
+ * MQTT parser, answers each QoS 1 PUBLISH with a PUBACK at once, and
+ * runs on when its clients close: a broker that does nothing else, to
+ * see what a publisher can send when the broker is not what bounds it.
+ * With -A a malformed stream or a QoS 2 PUBLISH, without it a stream
+ * that is not MQTT framing, ends the connection, said on stderr. SIGUSR1
+ * prints the line so far.
  *
  * Exit status 0, 1 on a socket error, 2 for a usage error.
  */
@@ -67,6 +69,7 @@
 
 #include "bench_util.h"
 #include "proto/coap.h"
+#include "proto/mqtt.h"
 
 #define BATCH		64		/* datagrams per sendmmsg/recvmmsg */
 #define FLOWS_MAX	1024
@@ -75,7 +78,6 @@
 #define STREAM_BUF	65536		/* PUBLISH packets written at a time */
 #define RCVBUF		(8 << 20)
 
-enum { MQTT_CONNECT = 1, MQTT_CONNACK = 2, MQTT_PUBLISH = 3, MQTT_PUBACK = 4 };
 
 static volatile sig_atomic_t stop, report;
 
@@ -430,101 +432,98 @@ struct mqtt_in {
 	size_t hdr_len;
 	size_t skip;		/* body bytes of the current packet left */
 	uint8_t type;		/* of the current packet, 0 between */
-	uint8_t flags;		/* its fixed header flags */
-	uint8_t head[260];	/* the first body bytes the sink reads */
-	size_t head_len, head_want;
 };
 
 /*
- * What the sink answers: a CONNECT with a CONNACK for its protocol
- * level (4 or 5: MQTT 5's has a property length), with -A a QoS 1
- * PUBLISH with a PUBACK for its packet identifier. 0, or -1 to give up.
+ * Walk @len stream bytes of @in, counting whole PUBLISH packets into
+ * *@publishes; answer a CONNECT on @fd. -1 if the stream is not MQTT.
  */
-static int mqtt_answer(struct mqtt_in *in, int fd)
+static int mqtt_walk(struct mqtt_in *in, int fd, const uint8_t *data,
+		     size_t len, uint64_t *publishes)
+{
+	static const uint8_t connack[] = { MQTT_CONNACK << 4, 2, 0, 0 };
+
+	while (len) {
+		size_t rl = 0, mult = 1, i;
+
+		if (in->type) {
+			size_t n = len < in->skip ? len : in->skip;
+
+			in->skip -= n;
+			data += n;
+			len -= n;
+			if (!in->skip) {
+				if (in->type == MQTT_PUBLISH)
+					(*publishes)++;
+				in->type = 0;
+			}
+			continue;
+		}
+		in->hdr[in->hdr_len++] = *data++;
+		len--;
+		if (in->hdr_len < 2 || (in->hdr[in->hdr_len - 1] & 0x80)) {
+			if (in->hdr_len == sizeof(in->hdr))
+				return -1;
+			continue;
+		}
+		for (i = 1; i < in->hdr_len; i++, mult *= 128)
+			rl += (in->hdr[i] & 0x7f) * mult;
+		in->type = in->hdr[0] >> 4;
+		in->skip = rl;
+		in->hdr_len = 0;
+		if (in->type == MQTT_CONNECT &&
+		    send(fd, connack, sizeof(connack), MSG_NOSIGNAL) < 0)
+			return -1;
+		if (!in->skip && in->type == MQTT_PUBLISH)
+			(*publishes)++;
+		if (!in->skip)
+			in->type = 0;
+	}
+	return 0;
+}
+
+/*
+ * The PUBACK sink (-A) parses with the module's own parser, headers only:
+ * it answers a CONNECT with a CONNACK of its protocol level and a QoS 1
+ * PUBLISH with a PUBACK, counting each PUBLISH into *@publishes. -1 on a
+ * malformed stream or a QoS 2 PUBLISH, which it does not complete.
+ */
+static int mqtt_ack_walk(struct mqtt_stream *s, int fd, const uint8_t *data,
+			 size_t len, uint64_t *publishes)
 {
 	static const uint8_t connack4[] = { MQTT_CONNACK << 4, 2, 0, 0 };
 	static const uint8_t connack5[] = { MQTT_CONNACK << 4, 3, 0, 0, 0 };
 	uint8_t puback[4] = { MQTT_PUBACK << 4, 2 };
-	size_t tl;
+	struct mqtt_event ev;
+	size_t used;
+	int e;
 
-	if (in->type == MQTT_CONNECT) {
-		bool v5 = in->head[6] == 5;
-
-		return send(fd, v5 ? connack5 : connack4,
-			    v5 ? sizeof(connack5) : sizeof(connack4),
-			    MSG_NOSIGNAL) < 0 ? -1 : 0;
-	}
-	/* PUBLISH: the topic's length, then the topic, then the id */
-	tl = (size_t)in->head[0] << 8 | in->head[1];
-	if (in->head_want == 2) {
-		if (2 + tl + 2 > sizeof(in->head))
+	while ((e = mqtt_stream_next(s, data, len, &used, &ev)) !=
+	       MQTT_EV_NEED_MORE) {
+		data += used;
+		len -= used;
+		if (e == MQTT_EV_ERROR)
 			return -1;
-		in->head_want = 2 + tl + 2;
-		return 0;
-	}
-	puback[2] = in->head[2 + tl];
-	puback[3] = in->head[3 + tl];
-	return send(fd, puback, sizeof(puback), MSG_NOSIGNAL) < 0 ? -1 : 0;
-}
+		if (e != MQTT_EV_PACKET)
+			continue;
+		if (ev.type == MQTT_CONNECT) {
+			bool v5 = ev.level == MQTT_LEVEL_5;
 
-/*
- * Walk @len stream bytes of @in, counting whole PUBLISH packets into
- * *@publishes; answer on @fd what mqtt_answer() answers (PUBACKs if
- * @ack). -1 if the stream is not MQTT (or not what the sink handles).
- */
-static int mqtt_walk(struct mqtt_in *in, int fd, const uint8_t *data,
-		     size_t len, bool ack, uint64_t *publishes)
-{
-	while (len) {
-		size_t rl = 0, mult = 1, i, n;
-
-		if (in->type && in->head_len < in->head_want) {
-			n = in->head_want - in->head_len;
-			n = n < len ? n : len;
-			if (n > in->skip)
+			if (send(fd, v5 ? connack5 : connack4,
+				 v5 ? sizeof(connack5) : sizeof(connack4),
+				 MSG_NOSIGNAL) < 0)
 				return -1;
-			memcpy(in->head + in->head_len, data, n);
-			in->head_len += n;
-			in->skip -= n;
-			data += n;
-			len -= n;
-			if (in->head_len == in->head_want && mqtt_answer(in, fd))
+		} else if (ev.type == MQTT_PUBLISH) {
+			if (ev.qos == 2)
 				return -1;
-		} else if (in->type) {
-			n = len < in->skip ? len : in->skip;
-			in->skip -= n;
-			data += n;
-			len -= n;
-		} else {
-			in->hdr[in->hdr_len++] = *data++;
-			len--;
-			if (in->hdr_len < 2 || (in->hdr[in->hdr_len - 1] & 0x80)) {
-				if (in->hdr_len == sizeof(in->hdr))
+			if (ev.qos == 1) {
+				puback[2] = ev.packet_id >> 8;
+				puback[3] = ev.packet_id & 0xff;
+				if (send(fd, puback, sizeof(puback),
+					 MSG_NOSIGNAL) < 0)
 					return -1;
-				continue;
 			}
-			for (i = 1; i < in->hdr_len; i++, mult *= 128)
-				rl += (in->hdr[i] & 0x7f) * mult;
-			in->type = in->hdr[0] >> 4;
-			in->flags = in->hdr[0] & 0x0f;
-			in->skip = rl;
-			in->hdr_len = 0;
-			in->head_len = 0;
-			in->head_want = 0;
-			if (in->type == MQTT_CONNECT)
-				in->head_want = 7;	/* to the protocol level */
-			else if (in->type == MQTT_PUBLISH && ack &&
-				 ((in->flags >> 1) & 3) == 1)
-				in->head_want = 2;
-			else if (in->type == MQTT_PUBLISH && ((in->flags >> 1) & 3))
-				return -1;	/* QoS 2, or 1 without -A */
-		}
-		if (in->type && !in->skip) {
-			if (in->head_len < in->head_want)
-				return -1;
-			if (in->type == MQTT_PUBLISH)
-				(*publishes)++;
-			in->type = 0;
+			(*publishes)++;
 		}
 	}
 	return 0;
@@ -543,6 +542,7 @@ static int sink_tcp(long port, long seconds, bool ack)
 	static uint8_t buf[1 << 18];
 	static struct pollfd p[FLOWS_MAX + 1];
 	static struct mqtt_in in[FLOWS_MAX + 1];
+	static struct mqtt_stream ms[FLOWS_MAX + 1];	/* with -A */
 	uint64_t publishes = 0, bytes = 0, first = 0, last = 0, end;
 	int n = 1, accepted = 0, i;
 
@@ -569,6 +569,8 @@ static int sink_tcp(long port, long seconds, bool ack)
 				p[n].events = POLLIN;
 				p[n].revents = 0;
 				memset(&in[n], 0, sizeof(in[n]));
+				mqtt_stream_init(&ms[n], MQTT_ROLE_CLIENT, 0);
+				mqtt_stream_set_payload_events(&ms[n], false);
 				n++;
 				accepted++;
 			}
@@ -587,16 +589,22 @@ static int sink_tcp(long port, long seconds, bool ack)
 					first = last;
 				bytes += (uint64_t)r;
 			}
-			if (r > 0 && !mqtt_walk(&in[i], p[i].fd, buf, (size_t)r,
-						ack, &publishes))
+			if (r > 0 && !(ack ?
+				       mqtt_ack_walk(&ms[i], p[i].fd, buf,
+						     (size_t)r, &publishes) :
+				       mqtt_walk(&in[i], p[i].fd, buf,
+						 (size_t)r, &publishes)))
 				continue;
 			if (r > 0)
-				fprintf(stderr, "udp_flood: not an MQTT stream\n");
+				fprintf(stderr, ack ?
+					"udp_flood: closing a connection: malformed MQTT, or a QoS 2 PUBLISH\n" :
+					"udp_flood: closing a connection: not an MQTT stream\n");
 			/* closed, reset or garbage: forget the connection */
 			close(p[i].fd);
 			n--;
 			p[i] = p[n];
 			in[i] = in[n];
+			ms[i] = ms[n];
 			i--;
 		}
 	}
