@@ -252,9 +252,10 @@ $(row "libcoap + libmosquitto bridge, QoS 1, into the PUBACK sink" bridge-sink "
 Where iotgw + iotgwd answers more sensors than it forwards, the rest
 wait in the kernel's queue, answered; what reaches the cloud is then
 bounded by the cloud end or by iotgwd's share of CPU 1 beside the load.
-Errors in an iotgw + iotgwd row are 5.03 answers: the queue was full
-(its queue-max-msgs), as the kernel answers rather than take a message
-it cannot hold; the bridge's libmosquitto queue has no such bound.
+Errors in an iotgw + iotgwd row are 5.03 answers: the kernel answers
+so when a QoS 1 message cannot be queued (the queue at its limits)
+rather than take what it cannot hold; the bridge's libmosquitto queue
+has no such bound.
 
 Ratios: ingest requests/s iotgw / coap-server $(ratio "$i_rps" "$c_rps"),
 ACK p99 iotgw / coap-server $(ratio "$i_p99" "$c_p99"); messages/s at the
