@@ -185,8 +185,7 @@ unsigned int iotgw_classify_coap(struct iotgw_net *in, struct sk_buff *skb,
 	enum coap_err err;
 	const u8 *data;
 
-	iotgw_stats_count(in->stats, IOTGW_CNT_PACKETS, 1);
-	iotgw_stats_count(in->stats, IOTGW_CNT_BYTES, skb->len);
+	iotgw_stats_packet(in->stats, skb->len);
 	if (fragment) {
 		iotgw_unclassified(in, IOTGW_REASON_FRAGMENT);
 		return NF_ACCEPT;

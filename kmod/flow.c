@@ -487,10 +487,8 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 	port = rcu_dereference(in->config)->mqtt_port;
 	to_server = th->dest == htons(port);
 	d = to_server ? 0 : 1;
-	if (hook != IOTGW_HOOK_LOCAL_OUT) {
-		iotgw_stats_count(in->stats, IOTGW_CNT_PACKETS, 1);
-		iotgw_stats_count(in->stats, IOTGW_CNT_BYTES, skb->len);
-	}
+	if (hook != IOTGW_HOOK_LOCAL_OUT)
+		iotgw_stats_packet(in->stats, skb->len);
 	dataoff = thoff + th->doff * 4;
 	if (th->doff < 5 || dataoff > skb->len)
 		return NF_ACCEPT;

@@ -25,11 +25,10 @@
  * several IP fragments, whose transport header it carries. At LOCAL_OUT
  * only MQTT is looked at, to follow connections that end here.
  */
-static unsigned int iotgw_hook_l4(struct sk_buff *skb,
+static unsigned int iotgw_hook_l4(struct iotgw_net *in, struct sk_buff *skb,
 				  const struct nf_hook_state *state,
 				  unsigned int thoff, u8 proto, bool fragment)
 {
-	struct iotgw_net *in = iotgw_net(state->net);
 	const struct iotgw_config *cfg = rcu_dereference(in->config);
 	u8 hook = state->hook == NF_INET_FORWARD ? IOTGW_HOOK_FWD :
 		  state->hook == NF_INET_LOCAL_OUT ? IOTGW_HOOK_LOCAL_OUT :
@@ -60,12 +59,10 @@ static unsigned int iotgw_hook_l4(struct sk_buff *skb,
 }
 
 /* ICMP errors at LOCAL_IN may tell that a downlink request cannot arrive. */
-static void iotgw_hook_icmp(struct sk_buff *skb,
+static void iotgw_hook_icmp(struct iotgw_net *in, struct sk_buff *skb,
 			    const struct nf_hook_state *state,
 			    unsigned int off, bool first, bool v6)
 {
-	struct iotgw_net *in = iotgw_net(state->net);
-
 	if (state->hook != NF_INET_LOCAL_IN || !first ||
 	    likely(!iotgw_coap_req_listening(&in->coap_reqs)))
 		return;
@@ -76,18 +73,35 @@ static void iotgw_hook_icmp(struct sk_buff *skb,
 
 /*
  * The classifier's per-CPU buffers, counters and locks expect bottom
- * halves off, as they are in softirq; hooks may also run in process
- * context (LOCAL_OUT, or packets an NFQUEUE verdict reinjects), so the
- * hooks turn them off themselves, as the iptables tables do.
+ * halves off, as they are in softirq, where forwarded and received
+ * packets come. Hooks may also run in process context (LOCAL_OUT, or
+ * packets an NFQUEUE verdict reinjects): there they turn them off
+ * themselves, as the iptables tables do.
  */
+static unsigned int iotgw_hook_l4_bh(struct iotgw_net *in,
+				     struct sk_buff *skb,
+				     const struct nf_hook_state *state,
+				     unsigned int thoff, u8 proto,
+				     bool fragment)
+{
+	unsigned int verdict;
+
+	if (in_softirq())
+		return iotgw_hook_l4(in, skb, state, thoff, proto, fragment);
+	local_bh_disable();
+	verdict = iotgw_hook_l4(in, skb, state, thoff, proto, fragment);
+	local_bh_enable();
+	return verdict;
+}
+
+/* @priv: the namespace's struct iotgw_net, which registered the hook. */
 static unsigned int iotgw_hook_ipv4(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	unsigned int verdict;
 
 	if (iph->protocol == IPPROTO_ICMP) {
-		iotgw_hook_icmp(skb, state, skb_network_offset(skb) +
+		iotgw_hook_icmp(priv, skb, state, skb_network_offset(skb) +
 				ip_hdrlen(skb), !(iph->frag_off &
 						  htons(IP_OFFSET)), false);
 		return NF_ACCEPT;
@@ -97,36 +111,30 @@ static unsigned int iotgw_hook_ipv4(void *priv, struct sk_buff *skb,
 	/* Later fragments carry no transport header: nothing to classify. */
 	if (iph->frag_off & htons(IP_OFFSET))
 		return NF_ACCEPT;
-	local_bh_disable();
-	verdict = iotgw_hook_l4(skb, state, skb_network_offset(skb) +
+	return iotgw_hook_l4_bh(priv, skb, state, skb_network_offset(skb) +
 				ip_hdrlen(skb), iph->protocol,
 				ip_is_fragment(iph));
-	local_bh_enable();
-	return verdict;
 }
 
 static unsigned int iotgw_hook_ipv6(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	unsigned int thoff = 0, verdict;
+	unsigned int thoff = 0;
 	unsigned short fragoff = 0;
 	int flags = 0, proto;
 
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
 	if (proto == IPPROTO_ICMPV6) {
-		iotgw_hook_icmp(skb, state, thoff, !fragoff, true);
+		iotgw_hook_icmp(priv, skb, state, thoff, !fragoff, true);
 		return NF_ACCEPT;
 	}
 	if ((proto != IPPROTO_UDP && proto != IPPROTO_TCP) || fragoff)
 		return NF_ACCEPT;
-	local_bh_disable();
-	verdict = iotgw_hook_l4(skb, state, thoff, proto,
+	return iotgw_hook_l4_bh(priv, skb, state, thoff, proto,
 				flags & IP6_FH_F_FRAG);
-	local_bh_enable();
-	return verdict;
 }
 
-static const struct nf_hook_ops iotgw_hook_ops[] = {
+static const struct nf_hook_ops iotgw_hook_ops[IOTGW_HOOK_OPS] = {
 	{
 		.hook = iotgw_hook_ipv4,
 		.pf = NFPROTO_IPV4,
@@ -165,13 +173,23 @@ static const struct nf_hook_ops iotgw_hook_ops[] = {
 	},
 };
 
-int iotgw_hooks_register(struct net *net)
+/*
+ * The namespace's copy of the hooks carries its state as priv, so that no
+ * packet looks it up; it lives in that state, which outlasts the hooks.
+ */
+int iotgw_hooks_register(struct iotgw_net *in)
 {
-	return nf_register_net_hooks(net, iotgw_hook_ops,
-				     ARRAY_SIZE(iotgw_hook_ops));
+	unsigned int i;
+
+	memcpy(in->hook_ops, iotgw_hook_ops, sizeof(in->hook_ops));
+	for (i = 0; i < ARRAY_SIZE(in->hook_ops); i++)
+		in->hook_ops[i].priv = in;
+	return nf_register_net_hooks(in->net, in->hook_ops,
+				     ARRAY_SIZE(in->hook_ops));
 }
 
-void iotgw_hooks_unregister(struct net *net)
+void iotgw_hooks_unregister(struct iotgw_net *in)
 {
-	nf_unregister_net_hooks(net, iotgw_hook_ops, ARRAY_SIZE(iotgw_hook_ops));
+	nf_unregister_net_hooks(in->net, in->hook_ops,
+				ARRAY_SIZE(in->hook_ops));
 }

@@ -70,7 +70,7 @@ static int __net_init iotgw_net_init(struct net *net)
 	iotgw_devices_init(&in->devices);
 
 	/* Last: from here on packets reach the state above. */
-	err = iotgw_hooks_register(net);
+	err = iotgw_hooks_register(in);
 	if (err)
 		goto err_stats;
 	return 0;
@@ -99,7 +99,7 @@ err_config:
  */
 static void __net_exit iotgw_net_pre_exit(struct net *net)
 {
-	iotgw_hooks_unregister(net);
+	iotgw_hooks_unregister(iotgw_net(net));
 }
 
 static void __net_exit iotgw_net_exit(struct net *net)

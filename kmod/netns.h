@@ -11,6 +11,7 @@
 #include "dedup.h"
 #include "device.h"
 #include "flow.h"
+#include "hook.h"
 #include "queue.h"
 #include "ratelimit.h"
 #include "rules.h"
@@ -58,6 +59,7 @@ struct iotgw_net {
 	atomic_t coap_mid;		/* message IDs the gateway sends */
 	struct iotgw_coap_reqs coap_reqs;	/* downlink requests */
 	struct iotgw_devices devices;	/* who sent which topic */
+	struct nf_hook_ops hook_ops[IOTGW_HOOK_OPS];	/* priv: this */
 };
 
 struct iotgw_net *iotgw_net(const struct net *net);

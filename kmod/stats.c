@@ -33,38 +33,6 @@ struct iotgw_rule_stats __percpu *iotgw_rule_stats_alloc(void)
 	return stats;
 }
 
-void iotgw_stats_count(struct iotgw_stats __percpu *stats,
-		       enum iotgw_counter cnt, u64 add)
-{
-	struct iotgw_stats *s = this_cpu_ptr(stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_add(&s->cnt[cnt], add);
-	u64_stats_update_end(&s->syncp);
-}
-
-void iotgw_stats_reason(struct iotgw_stats __percpu *stats,
-			enum iotgw_reason reason)
-{
-	struct iotgw_stats *s = this_cpu_ptr(stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->reason[reason]);
-	u64_stats_update_end(&s->syncp);
-}
-
-void iotgw_rule_stats_count(struct iotgw_rule_stats __percpu *stats,
-			    unsigned int bytes, enum iotgw_rule_counter verdict)
-{
-	struct iotgw_rule_stats *s = this_cpu_ptr(stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->cnt[IOTGW_RCNT_PACKETS]);
-	u64_stats_add(&s->cnt[IOTGW_RCNT_BYTES], bytes);
-	u64_stats_inc(&s->cnt[verdict]);
-	u64_stats_update_end(&s->syncp);
-}
-
 void iotgw_stats_read(struct iotgw_stats __percpu *stats,
 		      u64 cnt[__IOTGW_CNT_MAX], u64 reason[__IOTGW_REASON_MAX])
 {

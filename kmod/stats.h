@@ -88,13 +88,54 @@ struct iotgw_rule_stats {
 struct iotgw_stats __percpu *iotgw_stats_alloc(void);
 struct iotgw_rule_stats __percpu *iotgw_rule_stats_alloc(void);
 
-/* Fast path, softirq or BH disabled: count on this CPU. */
-void iotgw_stats_count(struct iotgw_stats __percpu *stats,
-		       enum iotgw_counter cnt, u64 add);
-void iotgw_stats_reason(struct iotgw_stats __percpu *stats,
-			enum iotgw_reason reason);
-void iotgw_rule_stats_count(struct iotgw_rule_stats __percpu *stats,
-			    unsigned int bytes, enum iotgw_rule_counter verdict);
+/*
+ * Fast path, softirq or BH disabled: count on this CPU. Inline, as every
+ * packet counts several times.
+ */
+static inline void iotgw_stats_count(struct iotgw_stats __percpu *stats,
+				     enum iotgw_counter cnt, u64 add)
+{
+	struct iotgw_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->cnt[cnt], add);
+	u64_stats_update_end(&s->syncp);
+}
+
+/* A packet of @bytes seen by the classifier. */
+static inline void iotgw_stats_packet(struct iotgw_stats __percpu *stats,
+				      unsigned int bytes)
+{
+	struct iotgw_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->cnt[IOTGW_CNT_PACKETS]);
+	u64_stats_add(&s->cnt[IOTGW_CNT_BYTES], bytes);
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void iotgw_stats_reason(struct iotgw_stats __percpu *stats,
+				      enum iotgw_reason reason)
+{
+	struct iotgw_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->reason[reason]);
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void
+iotgw_rule_stats_count(struct iotgw_rule_stats __percpu *stats,
+		       unsigned int bytes, enum iotgw_rule_counter verdict)
+{
+	struct iotgw_rule_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->cnt[IOTGW_RCNT_PACKETS]);
+	u64_stats_add(&s->cnt[IOTGW_RCNT_BYTES], bytes);
+	u64_stats_inc(&s->cnt[verdict]);
+	u64_stats_update_end(&s->syncp);
+}
 
 /* Sums over every CPU. */
 void iotgw_stats_read(struct iotgw_stats __percpu *stats,
