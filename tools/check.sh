@@ -71,6 +71,54 @@ if [ -z "$tests" ]; then
 	run "lint: sparse" tools/lint.sh sparse
 fi
 
+# The debug kernel's selftests mostly wait (timers, retransmissions) under
+# TCG: they run in CHECK_DEBUG_VMS VMs at once, each with its own share,
+# its own module build, leak scans and log checks.
+debug_vms=${CHECK_DEBUG_VMS:-2}
+
+# Seconds each selftest took on the debug kernel (a recent run), to share
+# them out longest first; a test not listed counts as a minute.
+declare -A test_weight=(
+	[coap_request.sh]=170 [mqtt_classify.sh]=163 [iotgwd_e2e.sh]=160
+	[iotgwd_downlink.sh]=121 [coap_confirm.sh]=100 [coap_classify.sh]=87
+	[monitor.sh]=62 [coap_ingest.sh]=62 [module_reload.sh]=38
+	[queue_test]=35 [netns_cleanup.sh]=33 [rules_test]=6 [netlink_test]=4
+	[iotgwd_spool.sh]=1	# debian_only: skipped there
+)
+
+# share N TEST...: one line a VM, its tests in the suite's order, each
+# test going to the VM with the least so far, longest first
+share() {
+	local n=$1 t i min
+	shift
+	local -a load=() list=()
+	for ((i = 0; i < n; i++)); do load[i]=0 list[i]=""; done
+	for t in $(for t in "$@"; do echo "${test_weight[$t]:-60} $t"; done |
+		   sort -k1,1nr | cut -d' ' -f2); do
+		min=0
+		for ((i = 1; i < n; i++)); do
+			[ "${load[i]}" -lt "${load[min]}" ] && min=$i
+		done
+		load[min]=$((load[min] + ${test_weight[$t]:-60}))
+		list[min]+=" $t"
+	done
+	for ((i = 0; i < n; i++)); do
+		for t in "$@"; do
+			case " ${list[i]} " in *" $t "*) printf '%s ' "$t" ;; esac
+		done
+		echo
+	done
+}
+
+# add_result NAME LABEL: the counts one VM left
+add_result() {
+	local p f
+	read -r p f <"build/vm/$1/result" 2>/dev/null || { p=0; f=1; }
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" = 0 ] || failures+=("selftests on the $2")
+}
+
 for k in $kernels; do
 	if [ "$k" = debug ] && [ -n "$kbuild" ]; then
 		# a failed build says why when run.sh tries it again
@@ -78,13 +126,30 @@ for k in $kernels; do
 		cat build/debug-kernel.log
 	fi
 	echo "== selftests in the VM, $k kernel"
-	tools/vm/run.sh --kernel "$k" --mode test --tests "$tests"
-	rc=$?
-	read -r p f <"build/vm/$k/result" 2>/dev/null || { p=0; f=1; }
-	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-	[ "$f" = 0 ] || failures+=("selftests on the $k kernel")
+	vms=1
+	[ "$k" = debug ] && vms=$debug_vms
+	if [ "$vms" -le 1 ]; then
+		tools/vm/run.sh --kernel "$k" --mode test --tests "$tests"
+		add_result "$k" "$k kernel"
+		continue
+	fi
+	# shellcheck disable=SC2086 # the test names are words
+	mapfile -t shares < <(share "$vms" ${tests:-$(. tools/vm/common.sh; iotgw_selftests "$top")})
+	pids=() names=()
+	for i in "${!shares[@]}"; do
+		[ -n "${shares[i]// /}" ] || continue
+		names+=("$k-$((i + 1))")
+		echo "== $k-$((i + 1)): ${shares[i]}"
+		tools/vm/run.sh --kernel "$k" --name "$k-$((i + 1))" --mode test \
+			--tests "${shares[i]}" >"build/vm-$k-$((i + 1)).log" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[i]}"
+		echo "== ${names[i]}"
+		cat "build/vm-${names[i]}.log"
+		add_result "${names[i]}" "$k kernel (${names[i]})"
+	done
 done
 
 echo

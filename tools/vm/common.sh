@@ -23,6 +23,13 @@ iotgw_kernel_source() {
 	echo "$IOTGW_SRC_DIR"
 }
 
+# The selftests kselftest would run, in its order, one name a line.
+iotgw_selftests() {
+	make -s -C "$1/selftests/iotgw" emit_tests COLLECTION=iotgw \
+		KSFT_DIR="$(iotgw_kernel_source)/tools/testing/selftests" |
+		sed -n 's/^iotgw://p'
+}
+
 # The Debian kernel whose headers are installed and whose image exists.
 iotgw_debian_release() {
 	local d r

@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
 # run.sh --kernel debian|debug --mode test|demo|bench|shell [--tests "a b"]
-#        [--timeout SECONDS]
+#        [--timeout SECONDS] [--name NAME]
 #
 # Boots the iotgw VM: QEMU under TCG, Debian's kernel (or the debug kernel),
 # the host root shared read-only over 9p with a tmpfs overlay, the module
 # built for that kernel. In test mode it runs the selftests, shows their
 # output as it comes, and fails when a test fails, when the kernel log
 # shows a splat, or when the wall-clock timeout fires (naming the test).
-# It leaves build/vm/KERNEL/result holding "PASSED FAILED".
+# It leaves build/vm/NAME/result holding "PASSED FAILED"; NAME (default:
+# the kernel's) keeps VMs that run at once apart.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$here/common.sh"
 
-kernel=debian mode=test tests="" timeout=""
+kernel=debian mode=test tests="" timeout="" name=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--mode) mode=$2; shift 2 ;;
 	--tests) tests=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
 	*) die "unknown argument \"$1\"" ;;
 	esac
 done
@@ -33,7 +35,11 @@ shell) timeout=${timeout:-0} ;;
 *) die "unknown mode \"$mode\" (test, demo, bench or shell)" ;;
 esac
 
-run=$top/build/vm/$kernel
+name=${name:-$kernel}
+case "$name" in
+*/* | .*) die "bad --name \"$name\"" ;;
+esac
+run=$top/build/vm/$name
 rm -rf "$run"
 mkdir -p "$run"
 echo "0 1" >"$run/result"
@@ -52,14 +58,15 @@ debug)
 	bzimage=$kdir/arch/x86/boot/bzImage
 	moddir=
 	# Build the module for this kernel from a copy, so that kmod/ keeps
-	# the Debian kernel's objects.
-	mkdir -p "$top/build/debug"
-	cp -a "$top/Kbuild" "$top/kmod" "$top/include" "$top/build/debug/"
-	make -s -C "$kdir" M="$top/build/debug" modules >"$run/kmod-build.log" 2>&1 || {
+	# the Debian kernel's objects; a copy each for VMs run at once.
+	mdir=$top/build/kmod-$name
+	mkdir -p "$mdir"
+	cp -a "$top/Kbuild" "$top/kmod" "$top/include" "$mdir/"
+	make -s -C "$kdir" M="$mdir" modules >"$run/kmod-build.log" 2>&1 || {
 		cat "$run/kmod-build.log" >&2
 		die "module build against the debug kernel failed"
 	}
-	ko=$top/build/debug/kmod/iotgw.ko
+	ko=$mdir/kmod/iotgw.ko
 	;;
 *) die "unknown kernel \"$kernel\" (debian or debug)" ;;
 esac
@@ -67,12 +74,7 @@ esac
 "$here/mkinitramfs.sh" "$run/initramfs.cpio.gz" "$moddir" || die "initramfs failed"
 
 if [ "$mode" = test ]; then
-	if [ -z "$tests" ]; then
-		
-tests=$(make -s -C "$top/selftests/iotgw" emit_tests COLLECTION=iotgw \
-			KSFT_DIR="$(iotgw_kernel_source)/tools/testing/selftests" |
-			sed -n 's/^iotgw://p' | tr '\n' ' ')
-	fi
+	[ -n "$tests" ] || tests=$(iotgw_selftests "$top" | tr '\n' ' ')
 	for t in $tests; do
 		[ -e "$top/selftests/iotgw/$t" ] || die "no selftest \"$t\" (built?)"
 	done
@@ -144,7 +146,7 @@ test)
 	# A problem the guest could not count (timeout, splat) is one failure.
 	[ "$status" = 0 ] || [ "$failed" != 0 ] || failed=1
 	echo "$passed $failed" >"$run/result"
-	echo "iotgw-vm: $kernel kernel: $passed passed, $failed failed in ${elapsed}s" >&2
+	echo "iotgw-vm: $name ($kernel kernel): $passed passed, $failed failed in ${elapsed}s" >&2
 	;;
 demo)
 	tr -d '\r' <"$run/output.log" | grep -q '^iotgw-vm: demo exit 0$' || status=1
