@@ -34,7 +34,7 @@ LIBPROTO := build/user/libiotgwproto.a
 PROTO_CFLAGS = $(USER_CFLAGS) -Ikmod -Wdeclaration-after-statement -Wvla \
 	-Wmissing-prototypes -Wstrict-prototypes
 
-LIBNL_OBJS = user/lib/iotgw_nl.o
+LIBNL_OBJS = user/lib/iotgw_nl.o user/lib/iotgw_replies.o
 LIBNL = user/lib/libiotgwnl.a
 IOTGWCTL_OBJS = tools/iotgwctl/iotgwctl.o tools/iotgwctl/config.o \
 	tools/iotgwctl/rule.o tools/iotgwctl/stats.o tools/iotgwctl/parse.o \

@@ -15,6 +15,7 @@
 #include <linux/iotgw.h>
 
 #include "coap_uri.h"
+#include "iotgw_replies.h"
 #include "iotgwctl.h"
 #include "json.h"
 #include "parse.h"
@@ -203,7 +204,6 @@ static int put_request(struct nl_msg *msg, const struct coap_args *r)
 
 static struct nla_policy top_policy[IOTGW_A_MAX + 1] = {
 	[IOTGW_A_COAP_REQ] = { .type = NLA_NESTED },
-	[IOTGW_A_COAP_RESULT] = { .type = NLA_NESTED },
 };
 
 static struct nla_policy req_policy[IOTGW_COAP_REQ_A_MAX + 1] = {
@@ -212,88 +212,6 @@ static struct nla_policy req_policy[IOTGW_COAP_REQ_A_MAX + 1] = {
 	[IOTGW_COAP_REQ_A_TOKEN] = { .type = NLA_UNSPEC,
 				     .maxlen = COAP_TOKEN_MAX },
 };
-
-static struct nla_policy result_policy[IOTGW_COAP_RESULT_A_MAX + 1] = {
-	[IOTGW_COAP_RESULT_A_ID] = { .type = NLA_U64 },
-	[IOTGW_COAP_RESULT_A_COOKIE] = { .type = NLA_U64 },
-	[IOTGW_COAP_RESULT_A_STATUS] = { .type = NLA_U8 },
-	[IOTGW_COAP_RESULT_A_TRANSMISSIONS] = { .type = NLA_U32 },
-	[IOTGW_COAP_RESULT_A_ELAPSED_MS] = { .type = NLA_U32 },
-	[IOTGW_COAP_RESULT_A_ACKED] = { .type = NLA_FLAG },
-	[IOTGW_COAP_RESULT_A_CODE] = { .type = NLA_U8 },
-	[IOTGW_COAP_RESULT_A_SEPARATE] = { .type = NLA_FLAG },
-	[IOTGW_COAP_RESULT_A_CONTENT_FORMAT] = { .type = NLA_U16 },
-	[IOTGW_COAP_RESULT_A_MAX_AGE] = { .type = NLA_U32 },
-	[IOTGW_COAP_RESULT_A_PAYLOAD] = { .type = NLA_UNSPEC },
-};
-
-/* One COAP_RESULT, read; the payload points into its message. */
-struct coap_result {
-	uint64_t id, cookie;
-	unsigned int status, transmissions, elapsed_ms, code, format;
-	uint32_t max_age;
-	bool has_cookie, acked, separate, has_format, has_max_age;
-	const char *payload;
-	size_t payload_len;
-};
-
-static uint32_t get_u32(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
-/* The attributes of a COAP_RESULT, or -1 if it has none or no id. */
-static int parse_result_attrs(struct nl_msg *msg, struct nlattr **ra)
-{
-	struct nlattr *tb[IOTGW_A_MAX + 1];
-
-	if (iotgw_nl_parse_policy(msg, tb, IOTGW_A_MAX, top_policy) < 0 ||
-	    !tb[IOTGW_A_COAP_RESULT] ||
-	    nla_parse_nested(ra, IOTGW_COAP_RESULT_A_MAX,
-			     tb[IOTGW_A_COAP_RESULT], result_policy) < 0 ||
-	    !ra[IOTGW_COAP_RESULT_A_ID])
-		return -1;
-	return 0;
-}
-
-/*
- * A result into @res: -1 if its id cannot be read, else 0, or 1 if only
- * res->id could be read.
- */
-static int parse_result(struct nl_msg *msg, struct coap_result *res)
-{
-	struct nlattr *ra[IOTGW_COAP_RESULT_A_MAX + 1];
-
-	if (parse_result_attrs(msg, ra) < 0)
-		return -1;
-	memset(res, 0, sizeof(*res));
-	res->id = nla_get_u64(ra[IOTGW_COAP_RESULT_A_ID]);
-	if (!ra[IOTGW_COAP_RESULT_A_STATUS])
-		return 1;
-	res->status = nla_get_u8(ra[IOTGW_COAP_RESULT_A_STATUS]);
-	if (res->status == IOTGW_COAP_STATUS_RESPONSE) {
-		if (!ra[IOTGW_COAP_RESULT_A_CODE])
-			return 1;
-		res->code = nla_get_u8(ra[IOTGW_COAP_RESULT_A_CODE]);
-	}
-	res->has_cookie = !!ra[IOTGW_COAP_RESULT_A_COOKIE];
-	if (res->has_cookie)
-		res->cookie = nla_get_u64(ra[IOTGW_COAP_RESULT_A_COOKIE]);
-	res->transmissions = get_u32(ra[IOTGW_COAP_RESULT_A_TRANSMISSIONS]);
-	res->elapsed_ms = get_u32(ra[IOTGW_COAP_RESULT_A_ELAPSED_MS]);
-	res->acked = !!ra[IOTGW_COAP_RESULT_A_ACKED];
-	res->separate = !!ra[IOTGW_COAP_RESULT_A_SEPARATE];
-	res->has_format = !!ra[IOTGW_COAP_RESULT_A_CONTENT_FORMAT];
-	if (res->has_format)
-		res->format = nla_get_u16(ra[IOTGW_COAP_RESULT_A_CONTENT_FORMAT]);
-	res->has_max_age = !!ra[IOTGW_COAP_RESULT_A_MAX_AGE];
-	res->max_age = get_u32(ra[IOTGW_COAP_RESULT_A_MAX_AGE]);
-	if (ra[IOTGW_COAP_RESULT_A_PAYLOAD]) {
-		res->payload = nla_data(ra[IOTGW_COAP_RESULT_A_PAYLOAD]);
-		res->payload_len = (size_t)nla_len(ra[IOTGW_COAP_RESULT_A_PAYLOAD]);
-	}
-	return 0;
-}
 
 /*
  * The request on its way: the kernel's reply (id, message ID, token) and
@@ -328,13 +246,13 @@ static void set_malformed(struct coap_wait *w, const char *what)
 /* Take @msg as the result if it is the request's. */
 static void take_result(struct coap_wait *w, struct nl_msg *msg)
 {
-	struct coap_result res;
+	struct iotgw_coap_result res;
 	int err;
 
 	if (w->result)
 		return;
-	err = parse_result(msg, &res);
-	if (err < 0 || res.id != w->id)
+	err = iotgw_parse_coap_result(msg, &res);
+	if (!res.has_id || res.id != w->id)
 		return;		/* another request's */
 	if (err) {
 		set_malformed(w, "result");
@@ -554,14 +472,15 @@ static void hex(char *buf, const unsigned char *p, size_t len)
 }
 
 /* The exit status of an outcome: 0 for a 2.xx response. */
-static int result_status(const struct coap_result *res)
+static int result_status(const struct iotgw_coap_result *res)
 {
 	if (res->status != IOTGW_COAP_STATUS_RESPONSE)
 		return IOTGWCTL_NO_RESPONSE;
 	return res->code >> 5 == 2 ? IOTGWCTL_OK : IOTGWCTL_ERROR_RESPONSE;
 }
 
-static int print_json(const struct coap_wait *w, const struct coap_result *res)
+static int print_json(const struct coap_wait *w,
+		      const struct iotgw_coap_result *res)
 {
 	struct json_object *obj = json_object_new_object();
 	const char *status = word_name(status_words, (int)res->status);
@@ -588,7 +507,8 @@ static int print_json(const struct coap_wait *w, const struct coap_result *res)
 				     coap_code_name(res->code));
 		json_add_bool(obj, "separate", res->separate);
 		if (res->has_format)
-			json_add_u64(obj, "content_format", res->format);
+			json_add_u64(obj, "content_format",
+				     res->content_format);
 		if (res->has_max_age)
 			json_add_u64(obj, "max_age", res->max_age);
 	}
@@ -606,8 +526,7 @@ static int print_json(const struct coap_wait *w, const struct coap_result *res)
 				json_add(obj, "payload",
 					 json_object_new_string_len(text, len));
 			} else {
-				hex(text, (const unsigned char *)res->payload,
-				    res->payload_len);
+				hex(text, res->payload, res->payload_len);
 				json_add_str(obj, "payload_hex", text);
 			}
 			free(text);
@@ -616,7 +535,7 @@ static int print_json(const struct coap_wait *w, const struct coap_result *res)
 	return json_print(obj);
 }
 
-static void print_text(const struct coap_result *res)
+static void print_text(const struct iotgw_coap_result *res)
 {
 	const char *status = word_name(status_words, (int)res->status);
 	char code[8];
@@ -636,7 +555,7 @@ static void print_text(const struct coap_result *res)
 	       res->transmissions == 1 ? "" : "s", res->elapsed_ms);
 	if (res->status == IOTGW_COAP_STATUS_RESPONSE) {
 		if (res->has_format)
-			printf(", format %u", res->format);
+			printf(", format %u", res->content_format);
 		if (res->has_max_age)
 			printf(", max-age %u", res->max_age);
 	} else if (res->status == IOTGW_COAP_STATUS_TIMEOUT) {
@@ -652,10 +571,10 @@ static void print_text(const struct coap_result *res)
 
 static int show_result(struct coap_wait *w)
 {
-	struct coap_result res;
+	struct iotgw_coap_result res;
 	int rc;
 
-	if (parse_result(w->result, &res)) {
+	if (iotgw_parse_coap_result(w->result, &res) < 0) {
 		iotgwctl_error("%s: malformed result from the kernel", what);
 		return IOTGWCTL_FAIL;
 	}

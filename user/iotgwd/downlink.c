@@ -666,7 +666,7 @@ static void on_error(uint32_t seq, int error, const char *extack, void *arg)
 	pending_fail(dl, p, COMMAND_ERROR, text);
 }
 
-static void on_result(const struct coap_result *r, void *arg)
+static void on_result(const struct iotgw_coap_result *r, void *arg)
 {
 	struct downlink *dl = arg;
 	struct pending *p = r->has_cookie ? find_cookie(dl, r->cookie) : NULL;
@@ -674,7 +674,7 @@ static void on_result(const struct coap_result *r, void *arg)
 		.status = (enum command_status)r->status,
 		.code = r->code,
 		.transmissions = r->transmissions,
-		.content_format = r->content_format,
+		.content_format = r->has_format ? r->content_format : -1,
 		.payload = r->payload,
 		.payload_len = r->payload_len,
 	};

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "iotgw_nl.h"
+#include "iotgw_replies.h"
 #include "log.h"
 
 #ifndef SOL_NETLINK
@@ -29,40 +30,9 @@ struct requester {
 	struct log_ratelimit rl_malformed, rl_overrun;
 };
 
-static struct nla_policy top_policy[IOTGW_A_MAX + 1] = {
-	[IOTGW_A_CONFIG] = { .type = NLA_NESTED },
-	[IOTGW_A_COAP_REQ] = { .type = NLA_NESTED },
-	[IOTGW_A_COAP_RESULT] = { .type = NLA_NESTED },
-	[IOTGW_A_DEVICE] = { .type = NLA_NESTED },
-};
-
 static struct nla_policy req_policy[IOTGW_COAP_REQ_A_MAX + 1] = {
 	[IOTGW_COAP_REQ_A_ID] = { .type = NLA_U64 },
 	[IOTGW_COAP_REQ_A_MID] = { .type = NLA_U16 },
-};
-
-static struct nla_policy result_policy[IOTGW_COAP_RESULT_A_MAX + 1] = {
-	[IOTGW_COAP_RESULT_A_ID] = { .type = NLA_U64 },
-	[IOTGW_COAP_RESULT_A_COOKIE] = { .type = NLA_U64 },
-	[IOTGW_COAP_RESULT_A_STATUS] = { .type = NLA_U8 },
-	[IOTGW_COAP_RESULT_A_TRANSMISSIONS] = { .type = NLA_U32 },
-	[IOTGW_COAP_RESULT_A_ELAPSED_MS] = { .type = NLA_U32 },
-	[IOTGW_COAP_RESULT_A_ACKED] = { .type = NLA_FLAG },
-	[IOTGW_COAP_RESULT_A_CODE] = { .type = NLA_U8 },
-	[IOTGW_COAP_RESULT_A_SEPARATE] = { .type = NLA_FLAG },
-	[IOTGW_COAP_RESULT_A_CONTENT_FORMAT] = { .type = NLA_U16 },
-	[IOTGW_COAP_RESULT_A_MAX_AGE] = { .type = NLA_U32 },
-	[IOTGW_COAP_RESULT_A_PAYLOAD] = { .type = NLA_UNSPEC },
-};
-
-static struct nla_policy device_policy[IOTGW_DEVICE_A_MAX + 1] = {
-	[IOTGW_DEVICE_A_FAMILY] = { .type = NLA_U8 },
-	[IOTGW_DEVICE_A_ADDR] = { .type = NLA_UNSPEC, .minlen = 4 },
-	[IOTGW_DEVICE_A_PORT] = { .type = NLA_U16 },
-	[IOTGW_DEVICE_A_PROTO] = { .type = NLA_U8 },
-	[IOTGW_DEVICE_A_TOPIC] = { .type = NLA_STRING },
-	[IOTGW_DEVICE_A_PACKETS] = { .type = NLA_U64 },
-	[IOTGW_DEVICE_A_AGE_MS] = { .type = NLA_U32 },
 };
 
 static struct nla_policy config_policy[IOTGW_CONFIG_A_MAX + 1] = {
@@ -77,52 +47,15 @@ static void malformed(struct requester *rq, const char *what)
 		log_error("malformed %s from the kernel, ignored", what);
 }
 
-/* The nest @attr of a message, parsed with @policy into @tb. */
-static int parse_nest(struct nl_msg *msg, int attr, struct nlattr **tb,
-		      int max, struct nla_policy *policy)
-{
-	struct nlattr *top[IOTGW_A_MAX + 1];
-
-	if (iotgw_nl_parse_policy(msg, top, IOTGW_A_MAX, top_policy) < 0 ||
-	    !top[attr] || nla_parse_nested(tb, max, top[attr], policy) < 0)
-		return -EINVAL;
-	return 0;
-}
-
 static void on_result(struct requester *rq, struct nl_msg *msg)
 {
-	struct nlattr *ra[IOTGW_COAP_RESULT_A_MAX + 1];
-	struct coap_result r = { .content_format = -1 };
+	struct iotgw_coap_result r;
 
-	if (parse_nest(msg, IOTGW_A_COAP_RESULT, ra, IOTGW_COAP_RESULT_A_MAX,
-		       result_policy) < 0 || !ra[IOTGW_COAP_RESULT_A_ID] ||
-	    !ra[IOTGW_COAP_RESULT_A_STATUS] ||
-	    nla_get_u8(ra[IOTGW_COAP_RESULT_A_STATUS]) >=
-	    __IOTGW_COAP_STATUS_MAX ||
-	    (nla_get_u8(ra[IOTGW_COAP_RESULT_A_STATUS]) ==
-	     IOTGW_COAP_STATUS_RESPONSE && !ra[IOTGW_COAP_RESULT_A_CODE])) {
+	/* a status the daemon does not know cannot answer a command */
+	if (iotgw_parse_coap_result(msg, &r) < 0 ||
+	    r.status >= __IOTGW_COAP_STATUS_MAX) {
 		malformed(rq, "COAP_RESULT");
 		return;
-	}
-	r.id = nla_get_u64(ra[IOTGW_COAP_RESULT_A_ID]);
-	r.status = nla_get_u8(ra[IOTGW_COAP_RESULT_A_STATUS]);
-	r.has_cookie = ra[IOTGW_COAP_RESULT_A_COOKIE];
-	if (r.has_cookie)
-		r.cookie = nla_get_u64(ra[IOTGW_COAP_RESULT_A_COOKIE]);
-	if (ra[IOTGW_COAP_RESULT_A_TRANSMISSIONS])
-		r.transmissions = nla_get_u32(ra[IOTGW_COAP_RESULT_A_TRANSMISSIONS]);
-	if (ra[IOTGW_COAP_RESULT_A_ELAPSED_MS])
-		r.elapsed_ms = nla_get_u32(ra[IOTGW_COAP_RESULT_A_ELAPSED_MS]);
-	r.acked = ra[IOTGW_COAP_RESULT_A_ACKED];
-	if (ra[IOTGW_COAP_RESULT_A_CODE])
-		r.code = nla_get_u8(ra[IOTGW_COAP_RESULT_A_CODE]);
-	r.separate = ra[IOTGW_COAP_RESULT_A_SEPARATE];
-	if (ra[IOTGW_COAP_RESULT_A_CONTENT_FORMAT])
-		r.content_format =
-			nla_get_u16(ra[IOTGW_COAP_RESULT_A_CONTENT_FORMAT]);
-	if (ra[IOTGW_COAP_RESULT_A_PAYLOAD]) {
-		r.payload = nla_data(ra[IOTGW_COAP_RESULT_A_PAYLOAD]);
-		r.payload_len = (size_t)nla_len(ra[IOTGW_COAP_RESULT_A_PAYLOAD]);
 	}
 	rq->ev->on_result(&r, rq->arg);
 }
@@ -131,8 +64,8 @@ static void on_reply(struct requester *rq, struct nl_msg *msg, uint32_t seq)
 {
 	struct nlattr *qa[IOTGW_COAP_REQ_A_MAX + 1];
 
-	if (parse_nest(msg, IOTGW_A_COAP_REQ, qa, IOTGW_COAP_REQ_A_MAX,
-		       req_policy) < 0 || !qa[IOTGW_COAP_REQ_A_ID]) {
+	if (iotgw_nl_parse_nest(msg, IOTGW_A_COAP_REQ, qa, IOTGW_COAP_REQ_A_MAX,
+				req_policy) < 0 || !qa[IOTGW_COAP_REQ_A_ID]) {
 		malformed(rq, "COAP_REQUEST reply");
 		return;
 	}
@@ -142,32 +75,26 @@ static void on_reply(struct requester *rq, struct nl_msg *msg, uint32_t seq)
 
 static void on_device(struct requester *rq, struct nl_msg *msg, uint32_t seq)
 {
-	struct nlattr *da[IOTGW_DEVICE_A_MAX + 1];
-	struct route_device d = { .topic = NULL };
-	int len;
+	struct iotgw_device_entry entry;
+	struct route_device d;
+	int err = iotgw_parse_device(msg, &entry);
 
-	if (parse_nest(msg, IOTGW_A_DEVICE, da, IOTGW_DEVICE_A_MAX,
-		       device_policy) < 0 || !da[IOTGW_DEVICE_A_FAMILY] ||
-	    !da[IOTGW_DEVICE_A_ADDR] || !da[IOTGW_DEVICE_A_PORT] ||
-	    !da[IOTGW_DEVICE_A_TOPIC]) {
+	/* routing goes by the topic: an entry without one is malformed */
+	if (err == -EINVAL || !entry.topic) {
 		malformed(rq, "DEVICE_GET reply");
 		return;
 	}
-	d.addr.family = nla_get_u8(da[IOTGW_DEVICE_A_FAMILY]);
-	len = nla_len(da[IOTGW_DEVICE_A_ADDR]);
-	if (!((d.addr.family == AF_INET && len == 4) ||
-	      (d.addr.family == AF_INET6 && len == 16))) {
+	if (err < 0) {
 		malformed(rq, "DEVICE_GET address");
 		return;
 	}
-	memcpy(d.addr.addr, nla_data(da[IOTGW_DEVICE_A_ADDR]), (size_t)len);
-	d.addr.port = nla_get_u16(da[IOTGW_DEVICE_A_PORT]);
-	d.topic = nla_get_string(da[IOTGW_DEVICE_A_TOPIC]);
-	if (da[IOTGW_DEVICE_A_AGE_MS])
-		d.age_ms = nla_get_u32(da[IOTGW_DEVICE_A_AGE_MS]);
-	if (da[IOTGW_DEVICE_A_PROTO] &&
-	    nla_get_u8(da[IOTGW_DEVICE_A_PROTO]) != IOTGW_PROTO_COAP)
+	if (entry.proto != IOTGW_PROTO_COAP)
 		return;		/* commands are CoAP requests */
+	d.addr.family = entry.family;
+	memcpy(d.addr.addr, entry.addr, sizeof(d.addr.addr));
+	d.addr.port = entry.port;
+	d.topic = (char *)entry.topic;	/* route_table_add() copies it */
+	d.age_ms = entry.age_ms;
 	rq->ev->on_device(seq, &d, rq->arg);
 }
 
@@ -177,8 +104,8 @@ static void on_config(struct requester *rq, struct nl_msg *msg, uint32_t seq)
 	struct nlattr *ca[IOTGW_CONFIG_A_MAX + 1];
 	uint64_t ack, factor, retransmit;
 
-	if (parse_nest(msg, IOTGW_A_CONFIG, ca, IOTGW_CONFIG_A_MAX,
-		       config_policy) < 0 ||
+	if (iotgw_nl_parse_nest(msg, IOTGW_A_CONFIG, ca, IOTGW_CONFIG_A_MAX,
+				config_policy) < 0 ||
 	    !ca[IOTGW_CONFIG_A_COAP_ACK_TIMEOUT_MS] ||
 	    !ca[IOTGW_CONFIG_A_COAP_ACK_RANDOM_FACTOR] ||
 	    !ca[IOTGW_CONFIG_A_COAP_MAX_RETRANSMIT])

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "coap_text.h"
+#include "iotgw_replies.h"
 #include "route.h"
 
 #define REQUESTER_RCVBUF	(2 << 20)
@@ -39,29 +40,14 @@ struct coap_request {
 	uint32_t timeout_ms;		/* 0: the kernel's deadline */
 };
 
-/* IOTGW_CMD_COAP_RESULT; the payload points into the netlink message. */
-struct coap_result {
-	uint64_t id;
-	bool has_cookie;
-	uint64_t cookie;
-	uint8_t status;			/* enum iotgw_coap_status */
-	uint32_t transmissions;
-	uint32_t elapsed_ms;
-	bool acked;
-	uint8_t code;			/* RESPONSE only */
-	bool separate;
-	int content_format;		/* -1: none */
-	const void *payload;
-	size_t payload_len;
-};
-
 struct requester_events {
 	/* COAP_REQUEST @seq taken: the kernel's id for it. */
 	void (*on_accepted)(uint32_t seq, uint64_t kernel_id, void *arg);
 	/* Request @seq refused (or a dump failed at once). */
 	void (*on_error)(uint32_t seq, int error, const char *extack,
 			 void *arg);
-	void (*on_result)(const struct coap_result *r, void *arg);
+	/* A result; its status is one of enum iotgw_coap_status. */
+	void (*on_result)(const struct iotgw_coap_result *r, void *arg);
 	/* One device of dump @seq (d->topic points into the message). */
 	void (*on_device)(uint32_t seq, const struct route_device *d,
 			  void *arg);

@@ -253,3 +253,19 @@ int iotgw_nl_parse_policy(struct nl_msg *reply, struct nlattr **tb,
 {
 	return genlmsg_parse(nlmsg_hdr(reply), 0, tb, maxattr, policy);
 }
+
+int iotgw_nl_parse_nest(struct nl_msg *reply, int attr, struct nlattr **tb,
+			int maxattr, struct nla_policy *policy)
+{
+	struct nla_policy top_policy[IOTGW_A_MAX + 1];
+	struct nlattr *top[IOTGW_A_MAX + 1];
+
+	if (attr <= IOTGW_A_UNSPEC || attr > IOTGW_A_MAX)
+		return -EINVAL;
+	memset(top_policy, 0, sizeof(top_policy));
+	top_policy[attr].type = NLA_NESTED;
+	if (iotgw_nl_parse_policy(reply, top, IOTGW_A_MAX, top_policy) < 0 ||
+	    !top[attr] || nla_parse_nested(tb, maxattr, top[attr], policy) < 0)
+		return -EINVAL;
+	return 0;
+}

@@ -58,6 +58,13 @@ int iotgw_nl_parse_policy(struct nl_msg *reply, struct nlattr **tb,
 			  int maxattr, struct nla_policy *policy);
 
 /*
+ * The nest @attr (enum iotgw_attr) of a reply, parsed against @policy
+ * into @tb. Returns 0, or -EINVAL when it is absent or does not parse.
+ */
+int iotgw_nl_parse_nest(struct nl_msg *reply, int attr, struct nlattr **tb,
+			int maxattr, struct nla_policy *policy);
+
+/*
  * The error an NLMSG_DONE message @hdr carries (0 when it carries none)
  * and, in *extack, the kernel's message that follows it, or NULL.
  */
