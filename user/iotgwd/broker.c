@@ -3,10 +3,13 @@
 #include "broker.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
@@ -32,6 +35,7 @@ struct broker {
 	unsigned int backoff_ms;
 	const struct broker_events *events;
 	void *arg;
+	int corked_fd;		/* the socket broker_cork() corked, or -1 */
 };
 
 int broker_lib_init(void)
@@ -189,6 +193,7 @@ struct broker *broker_new(const struct broker_cfg *cfg,
 	b->cfg = cfg;
 	b->events = events;
 	b->arg = arg;
+	b->corked_fd = -1;
 	b->backoff_ms = BROKER_BACKOFF_MIN_MS;
 	b->mosq = mosquitto_new(cfg->client_id, cfg->clean_start, b);
 	if (!b->mosq) {
@@ -424,6 +429,30 @@ int broker_fd(const struct broker *b)
 	if (b->state != BROKER_CONNECTING && b->state != BROKER_CONNECTED)
 		return -1;
 	return mosquitto_socket(b->mosq);
+}
+
+static void set_cork(int fd, int on)
+{
+	/* a failure only costs segments */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+void broker_cork(struct broker *b)
+{
+	int fd = broker_fd(b);
+
+	if (fd < 0 || b->corked_fd == fd)
+		return;
+	set_cork(fd, 1);
+	b->corked_fd = fd;
+}
+
+void broker_uncork(struct broker *b)
+{
+	/* a socket closed and replaced since needs nothing */
+	if (b->corked_fd >= 0 && b->corked_fd == mosquitto_socket(b->mosq))
+		set_cork(b->corked_fd, 0);
+	b->corked_fd = -1;
 }
 
 short broker_poll_events(const struct broker *b)

@@ -147,6 +147,13 @@ const char *broker_reason_string(int reason_code);
 /* The socket to poll and for what, or -1 while there is none. */
 int broker_fd(const struct broker *b);
 short broker_poll_events(const struct broker *b);
+/*
+ * Hold back what is written to the broker until broker_uncork(), so that a
+ * batch of messages leaves in full TCP segments rather than a segment
+ * each (the connection runs with TCP_NODELAY).
+ */
+void broker_cork(struct broker *b);
+void broker_uncork(struct broker *b);
 /* The socket is ready: read, write. */
 void broker_handle(struct broker *b, short revents, uint64_t now_ms);
 /* Keepalive, connect timeout, the reconnect when its time came. */

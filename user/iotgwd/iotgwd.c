@@ -213,6 +213,23 @@ static int grow_poll_set(struct daemon *d, size_t n)
 	return 0;
 }
 
+/*
+ * What one turn of the loop writes to each broker (a netlink batch of up
+ * to queue-batch messages, a spool's lane, acks) leaves together at its
+ * end.
+ */
+static void cork_brokers(struct daemon *d, bool on)
+{
+	for (size_t i = 0; i < forwarder_n_brokers(d->fwd); i++) {
+		struct broker *b = forwarder_broker(d->fwd, i);
+
+		if (on)
+			broker_cork(b);
+		else
+			broker_uncork(b);
+	}
+}
+
 /* The poll loop, until a stop signal and the wait after it. */
 static int run(struct daemon *d)
 {
@@ -259,6 +276,7 @@ static int run(struct daemon *d)
 			return 1;
 		}
 		now = clock_now_ms();
+		cork_brokers(d, true);
 		if (fds[1].revents && consumer_receive(d->consumer) < 0) {
 			log_error("the netlink socket broke");
 			return 1;
@@ -274,6 +292,7 @@ static int run(struct daemon *d)
 		forwarder_tick(d->fwd, now);
 		consumer_tick(d->consumer, now);
 		downlink_tick(d->dl, now);
+		cork_brokers(d, false);
 		/* Last: a reload may replace the brokers polled above. */
 		if (fds[0].revents)
 			handle_signals(d);

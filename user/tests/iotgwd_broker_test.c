@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
@@ -267,6 +269,56 @@ TEST_F(rig, confirmed_only_after_the_broker_answered)
 		     "received=2025-01-01T00:00:00.000Z;"
 		     "content-type=application/json;", rec.props[0]);
 	broker_stop(b);
+	broker_free(b);
+}
+
+static bool ten_confirms(void) { return rec.confirms >= 10; }
+
+/* Bytes written to @fd that TCP has not sent yet. */
+static int unsent_bytes(int fd)
+{
+	int n = -1;
+
+	if (ioctl(fd, SIOCOUTQNSD, &n) < 0)
+		return -1;
+	return n;
+}
+
+TEST_F(rig, corked_batch_leaves_at_uncork)
+{
+	struct broker_cfg cfg;
+	struct broker *b;
+	const char *why;
+	char err[256];
+	int mid, fd;
+
+	NEED_MOSQUITTO();
+	test_broker_cfg(&cfg, self->r.port, CONFIG_MQTT_5);
+	b = broker_new(&cfg, &events, NULL, err, sizeof(err));
+	ASSERT_NE(NULL, b) TH_LOG("%s", err);
+	broker_start(b, clock_now_ms());
+	pump(self, &b, 1, NULL, 5000, connected);
+	ASSERT_TRUE(broker_is_connected(b));
+	fd = broker_fd(b);
+	ASSERT_LE(0, fd);
+
+	/* ten PUBLISH packets, well under a segment: held back */
+	broker_cork(b);
+	for (int i = 0; i < 10; i++)
+		ASSERT_EQ(BROKER_PUBLISHED,
+			  broker_publish(b, &sample, &mid, &why));
+	EXPECT_LT(0, unsent_bytes(fd));
+	EXPECT_EQ(0, rec.confirms);
+	/* uncorked, they go at once, and every one is confirmed */
+	broker_uncork(b);
+	EXPECT_EQ(0, unsent_bytes(fd));
+	pump(self, &b, 1, NULL, 5000, ten_confirms);
+	EXPECT_EQ(10, rec.confirms);
+	/* uncorked twice, or corked with no connection: nothing happens */
+	broker_uncork(b);
+	broker_stop(b);
+	broker_cork(b);
+	broker_uncork(b);
 	broker_free(b);
 }
 
