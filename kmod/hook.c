@@ -134,7 +134,7 @@ static unsigned int iotgw_hook_ipv6(void *priv, struct sk_buff *skb,
 				flags & IP6_FH_F_FRAG);
 }
 
-static const struct nf_hook_ops iotgw_hook_ops[IOTGW_HOOK_OPS] = {
+static const struct nf_hook_ops iotgw_hook_ops[] = {
 	{
 		.hook = iotgw_hook_ipv4,
 		.pf = NFPROTO_IPV4,
@@ -181,6 +181,7 @@ int iotgw_hooks_register(struct iotgw_net *in)
 {
 	unsigned int i;
 
+	BUILD_BUG_ON(ARRAY_SIZE(iotgw_hook_ops) != IOTGW_HOOK_OPS);
 	memcpy(in->hook_ops, iotgw_hook_ops, sizeof(in->hook_ops));
 	for (i = 0; i < ARRAY_SIZE(in->hook_ops); i++)
 		in->hook_ops[i].priv = in;

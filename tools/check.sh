@@ -17,6 +17,14 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# The debug kernel's selftests mostly wait (timers, retransmissions) under
+# TCG: they run in CHECK_DEBUG_VMS VMs at once, each with its own share,
+# its own module build, leak scans and log checks.
+debug_vms=${CHECK_DEBUG_VMS:-$(( $(nproc) >= 2 ? 2 : 1 ))}
+case "$debug_vms" in
+'' | *[!0-9]*) echo "check.sh: CHECK_DEBUG_VMS must be a number, not \"$debug_vms\"" >&2; exit 2 ;;
+esac
+
 passed=0 failed=0
 failures=()
 
@@ -71,10 +79,6 @@ if [ -z "$tests" ]; then
 	run "lint: sparse" tools/lint.sh sparse
 fi
 
-# The debug kernel's selftests mostly wait (timers, retransmissions) under
-# TCG: they run in CHECK_DEBUG_VMS VMs at once, each with its own share,
-# its own module build, leak scans and log checks.
-debug_vms=${CHECK_DEBUG_VMS:-2}
 
 # Seconds each selftest took on the debug kernel (a recent run), to share
 # them out longest first; a test not listed counts as a minute.
@@ -110,10 +114,12 @@ share() {
 	done
 }
 
-# add_result NAME LABEL: the counts one VM left
+# add_result NAME LABEL RC: the counts one VM left; run.sh failing
+# counts as a failure even where its result file says otherwise
 add_result() {
 	local p f
 	read -r p f <"build/vm/$1/result" 2>/dev/null || { p=0; f=1; }
+	if [ "$3" != 0 ] && [ "$f" = 0 ]; then f=1; fi
 	passed=$((passed + p))
 	failed=$((failed + f))
 	[ "$f" = 0 ] || failures+=("selftests on the $2")
@@ -121,20 +127,35 @@ add_result() {
 
 for k in $kernels; do
 	if [ "$k" = debug ] && [ -n "$kbuild" ]; then
-		# a failed build says why when run.sh tries it again
 		wait "$kbuild"
+		krc=$?
 		cat build/debug-kernel.log
+		# once more in the foreground, so that parallel VMs do not each
+		# build it in the same place; a failure says why
+		if [ "$krc" != 0 ] && ! tools/vm/build-debug-kernel.sh >/dev/null; then
+			failed=$((failed + 1))
+			failures+=("the debug kernel build")
+			continue
+		fi
 	fi
 	echo "== selftests in the VM, $k kernel"
 	vms=1
 	[ "$k" = debug ] && vms=$debug_vms
 	if [ "$vms" -le 1 ]; then
 		tools/vm/run.sh --kernel "$k" --mode test --tests "$tests"
-		add_result "$k" "$k kernel"
+		add_result "$k" "$k kernel" $?
+		continue
+	fi
+	list=$tests
+	[ -n "$list" ] || list=$(. tools/vm/common.sh; iotgw_selftests "$top")
+	if [ -z "${list//[[:space:]]/}" ]; then
+		echo "check.sh: no selftests to run on the $k kernel" >&2
+		failed=$((failed + 1))
+		failures+=("selftests on the $k kernel: none found")
 		continue
 	fi
 	# shellcheck disable=SC2086 # the test names are words
-	mapfile -t shares < <(share "$vms" ${tests:-$(. tools/vm/common.sh; iotgw_selftests "$top")})
+	mapfile -t shares < <(share "$vms" $list)
 	pids=() names=()
 	for i in "${!shares[@]}"; do
 		[ -n "${shares[i]// /}" ] || continue
@@ -146,9 +167,10 @@ for k in $kernels; do
 	done
 	for i in "${!pids[@]}"; do
 		wait "${pids[i]}"
+		rc=$?
 		echo "== ${names[i]}"
 		cat "build/vm-${names[i]}.log"
-		add_result "${names[i]}" "$k kernel (${names[i]})"
+		add_result "${names[i]}" "$k kernel (${names[i]})" "$rc"
 	done
 done
 

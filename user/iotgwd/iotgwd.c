@@ -278,10 +278,12 @@ static int run(struct daemon *d)
 		now = clock_now_ms();
 		cork_brokers(d, true);
 		if (fds[1].revents && consumer_receive(d->consumer) < 0) {
+			cork_brokers(d, false);
 			log_error("the netlink socket broke");
 			return 1;
 		}
 		if (fds[2].revents && downlink_receive(d->dl) < 0) {
+			cork_brokers(d, false);
 			log_error("the downlink's netlink socket broke");
 			return 1;
 		}
