@@ -215,6 +215,28 @@ static void test_broker_cfg(struct broker_cfg *cfg, int port, int mqtt)
 	};
 }
 
+/*
+ * A broker on @cfg (which it keeps) connected to the rig's mosquitto,
+ * MQTT version @mqtt, or NULL, having said why.
+ */
+static struct broker *connected_broker(FIXTURE_DATA(rig) *self,
+				       struct broker_cfg *cfg, int mqtt,
+				       const struct broker_events *ev)
+{
+	struct broker *b;
+	char err[256];
+
+	test_broker_cfg(cfg, self->r.port, mqtt);
+	b = broker_new(cfg, ev, NULL, err, sizeof(err));
+	if (!b) {
+		fprintf(stderr, "broker_new: %s\n", err);
+		return NULL;
+	}
+	broker_start(b, clock_now_ms());
+	pump(self, &b, 1, NULL, 5000, connected);
+	return b;
+}
+
 static const struct broker_message sample = {
 	.topic = "gw/sensors/1/temp", .payload = "21.5", .payload_len = 4,
 	.qos = 1, .src = "192.0.2.1", .src_port = "5683", .proto = "coap",
@@ -289,15 +311,11 @@ TEST_F(rig, corked_batch_leaves_at_uncork)
 	struct broker_cfg cfg;
 	struct broker *b;
 	const char *why;
-	char err[256];
 	int mid, fd;
 
 	NEED_MOSQUITTO();
-	test_broker_cfg(&cfg, self->r.port, CONFIG_MQTT_5);
-	b = broker_new(&cfg, &events, NULL, err, sizeof(err));
-	ASSERT_NE(NULL, b) TH_LOG("%s", err);
-	broker_start(b, clock_now_ms());
-	pump(self, &b, 1, NULL, 5000, connected);
+	b = connected_broker(self, &cfg, CONFIG_MQTT_5, &events);
+	ASSERT_NE(NULL, b);
 	ASSERT_TRUE(broker_is_connected(b));
 	fd = broker_fd(b);
 	ASSERT_LE(0, fd);
@@ -328,15 +346,11 @@ TEST_F(rig, qos0_confirmed_when_sent_and_refusal_reported)
 	struct broker_cfg cfg;
 	struct broker *b;
 	const char *why;
-	char err[256];
 	int mid;
 
 	NEED_MOSQUITTO();
-	test_broker_cfg(&cfg, self->r.port, CONFIG_MQTT_5);
-	b = broker_new(&cfg, &events, NULL, err, sizeof(err));
-	ASSERT_NE(NULL, b) TH_LOG("%s", err);
-	broker_start(b, clock_now_ms());
-	pump(self, &b, 1, NULL, 5000, connected);
+	b = connected_broker(self, &cfg, CONFIG_MQTT_5, &events);
+	ASSERT_NE(NULL, b);
 	ASSERT_TRUE(broker_is_connected(b));
 	m.qos = 0;
 	ASSERT_EQ(BROKER_PUBLISHED, broker_publish(b, &m, &mid, &why));
@@ -487,11 +501,8 @@ TEST_F(rig, commands_subscribed_and_answered)
 	int mid;
 
 	NEED_MOSQUITTO();
-	test_broker_cfg(&cfg, self->r.port, CONFIG_MQTT_5);
-	b = broker_new(&cfg, &cmd_events, NULL, err, sizeof(err));
-	ASSERT_NE(NULL, b) TH_LOG("%s", err);
-	broker_start(b, clock_now_ms());
-	pump(self, &b, 1, NULL, 5000, connected);
+	b = connected_broker(self, &cfg, CONFIG_MQTT_5, &cmd_events);
+	ASSERT_NE(NULL, b);
 	ASSERT_TRUE(broker_is_connected(b));
 	ASSERT_EQ(0, broker_subscribe(b, "cmd/gw/#", 1, &mid, &why)) TH_LOG("%s", why);
 	ASSERT_EQ(0, subscribe_all(self));
