@@ -213,11 +213,6 @@ static int grow_poll_set(struct daemon *d, size_t n)
 	return 0;
 }
 
-/*
- * What one turn of the loop writes to each broker (a netlink batch of up
- * to queue-batch messages, a spool's lane, acks) leaves together at its
- * end.
- */
 static void cork_brokers(struct daemon *d, bool on)
 {
 	for (size_t i = 0; i < forwarder_n_brokers(d->fwd); i++) {
@@ -228,6 +223,39 @@ static void cork_brokers(struct daemon *d, bool on)
 		else
 			broker_uncork(b);
 	}
+}
+
+/*
+ * One turn's work on what poll() found ready in @fds (@n of them), then
+ * the timers. What it writes to each broker (a netlink batch of up to
+ * queue-batch messages, a spool's lane, acks) leaves together at its end.
+ * Returns 0, or -1 when a netlink socket broke.
+ */
+static int run_turn(struct daemon *d, const struct pollfd *fds, nfds_t n,
+		    uint64_t now)
+{
+	int err = 0;
+
+	cork_brokers(d, true);
+	if (fds[1].revents && consumer_receive(d->consumer) < 0) {
+		log_error("the netlink socket broke");
+		err = -1;
+		goto out;
+	}
+	if (fds[2].revents && downlink_receive(d->dl) < 0) {
+		log_error("the downlink's netlink socket broke");
+		err = -1;
+		goto out;
+	}
+	for (nfds_t i = FIXED_FDS; i < n; i++)
+		if (fds[i].revents)
+			broker_handle(d->polled[i], fds[i].revents, now);
+	forwarder_tick(d->fwd, now);
+	consumer_tick(d->consumer, now);
+	downlink_tick(d->dl, now);
+out:
+	cork_brokers(d, false);
+	return err;
 }
 
 /* The poll loop, until a stop signal and the wait after it. */
@@ -275,26 +303,8 @@ static int run(struct daemon *d)
 			log_error("poll: %s", strerror(errno));
 			return 1;
 		}
-		now = clock_now_ms();
-		cork_brokers(d, true);
-		if (fds[1].revents && consumer_receive(d->consumer) < 0) {
-			cork_brokers(d, false);
-			log_error("the netlink socket broke");
+		if (run_turn(d, fds, n, clock_now_ms()) < 0)
 			return 1;
-		}
-		if (fds[2].revents && downlink_receive(d->dl) < 0) {
-			cork_brokers(d, false);
-			log_error("the downlink's netlink socket broke");
-			return 1;
-		}
-		for (nfds_t i = FIXED_FDS; i < n; i++)
-			if (fds[i].revents)
-				broker_handle(d->polled[i], fds[i].revents,
-					      now);
-		forwarder_tick(d->fwd, now);
-		consumer_tick(d->consumer, now);
-		downlink_tick(d->dl, now);
-		cork_brokers(d, false);
 		/* Last: a reload may replace the brokers polled above. */
 		if (fds[0].revents)
 			handle_signals(d);
