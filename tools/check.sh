@@ -79,7 +79,6 @@ if [ -z "$tests" ]; then
 	run "lint: sparse" tools/lint.sh sparse
 fi
 
-
 # Seconds each selftest took on the debug kernel (a recent run), to share
 # them out longest first; a test not listed counts as a minute.
 declare -A test_weight=(

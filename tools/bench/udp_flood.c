@@ -78,7 +78,6 @@
 #define STREAM_BUF	65536		/* PUBLISH packets written at a time */
 #define RCVBUF		(8 << 20)
 
-
 static volatile sig_atomic_t stop, report;
 
 static void on_signal(int sig)
