@@ -11,7 +11,8 @@
 #    and a perf profile of the forwarded MQTT flood
 #    (tools/bench/{ingest,forward,delivery,profile}.sh).
 # BENCH_SECTIONS="ingest forward delivery profile" picks the VM's
-# (none: "-").
+# (none: "-"); BENCH_ROUNDS (default 3) sets how many interleaved rounds
+# ingest, forward and delivery take their medians over.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bench=$1
