@@ -51,9 +51,13 @@ static void iotgw_flow_unlink_locked(struct iotgw_flows *flows,
 {
 	/* flows->lock, then a flow's lock: the only nesting of the two */
 	spin_lock(&flow->lock);
+	/*
+	 * Dead before the lock is let go: a segment of the other direction
+	 * waiting for it must not start a capture that nothing would free.
+	 */
+	WRITE_ONCE(flow->dead, true);
 	iotgw_mqtt_capture_drop(iotgw_flows_net(flows), flow);
 	spin_unlock(&flow->lock);
-	WRITE_ONCE(flow->dead, true);
 	hlist_del_rcu(&flow->node);
 	flows->count--;
 	call_rcu(&flow->rcu, iotgw_flow_free_rcu);
