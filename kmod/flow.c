@@ -359,6 +359,7 @@ static bool iotgw_mqtt_feed(struct iotgw_mqtt_ctx *ctx, int d, const u8 *data,
 		len -= used;
 		if (e == MQTT_EV_ERROR) {
 			WRITE_ONCE(flow->state, IOTGW_FLOW_MALFORMED);
+			iotgw_mqtt_capture_abandon(ctx->in, flow);
 			iotgw_stats_count(ctx->in->stats,
 					  IOTGW_CNT_PARSE_ERRORS, 1);
 			iotgw_stats_reason(ctx->in->stats,
@@ -417,6 +418,8 @@ static void iotgw_mqtt_follow(struct iotgw_mqtt_ctx *ctx, int d,
 	diff = (s32)(seq - dir->next_seq);
 	if (!dir->seq_known || diff > 0) {
 		WRITE_ONCE(flow->state, IOTGW_FLOW_LOST_SYNC);
+		/* the rest of a PUBLISH being gathered will not be seen */
+		iotgw_mqtt_capture_abandon(ctx->in, flow);
 		iotgw_unclassified(ctx->in, IOTGW_REASON_MQTT_OUT_OF_ORDER);
 		return;
 	}

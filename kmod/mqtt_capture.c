@@ -39,6 +39,19 @@ void iotgw_mqtt_capture_drop(struct iotgw_net *in, struct iotgw_flow *flow)
 	iotgw_qmsg_free(m);
 }
 
+/*
+ * A copy that cannot be completed: let it go and count it refused (the
+ * PUBLISH itself went on to the broker).
+ */
+void iotgw_mqtt_capture_abandon(struct iotgw_net *in, struct iotgw_flow *flow)
+{
+	if (!flow->capture)
+		return;
+	iotgw_mqtt_capture_drop(in, flow);
+	iotgw_queue_count(&in->queue, IOTGW_QCNT_REFUSED, 1);
+	iotgw_stats_count(in->stats, IOTGW_CNT_REFUSED, 1);
+}
+
 enum iotgw_verdict iotgw_mqtt_capture_start(struct iotgw_net *in,
 					    struct iotgw_flow *flow,
 					    const struct mqtt_event *ev,
@@ -113,9 +126,7 @@ void iotgw_mqtt_capture_data(struct iotgw_net *in, struct iotgw_flow *flow,
 	if (ev->offset > m->payload_len ||
 	    ev->len > m->payload_len - ev->offset) {
 		/* not what the header announced: never queue a guess */
-		iotgw_mqtt_capture_drop(in, flow);
-		iotgw_queue_count(&in->queue, IOTGW_QCNT_REFUSED, 1);
-		iotgw_stats_count(in->stats, IOTGW_CNT_REFUSED, 1);
+		iotgw_mqtt_capture_abandon(in, flow);
 		return;
 	}
 	memcpy(iotgw_qmsg_payload(m) + ev->offset, ev->data, ev->len);

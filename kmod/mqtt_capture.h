@@ -29,6 +29,9 @@ void iotgw_mqtt_capture_data(struct iotgw_net *in, struct iotgw_flow *flow,
 /* The flow goes away (under its lock): free what was being gathered. */
 void iotgw_mqtt_capture_drop(struct iotgw_net *in, struct iotgw_flow *flow);
 
+/* Under its lock: one that cannot be completed, let go and counted refused. */
+void iotgw_mqtt_capture_abandon(struct iotgw_net *in, struct iotgw_flow *flow);
+
 /* Its END: queue it. */
 void iotgw_mqtt_capture_end(struct iotgw_net *in, struct iotgw_flow *flow);
 

@@ -1046,6 +1046,163 @@ TEST_F(queue, mqtt_publish_captured_across_segments_qos2_once)
 	consumer_close(c);
 }
 
+/* The next sequence number of @fd's send queue (TCP_REPAIR, root). */
+static int tcp_send_seq(int fd, uint32_t *seq)
+{
+	int on = TCP_REPAIR_ON, off = TCP_REPAIR_OFF_NO_WP;
+	int q = TCP_SEND_QUEUE;
+	socklen_t len = sizeof(*seq);
+	int ret;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)))
+		return -1;
+	ret = setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)) ||
+	      getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &len);
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)))
+		return -1;
+	return ret ? -1 : 0;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * A data segment on @fd's connection (loopback) that starts @ahead bytes
+ * past what it sent: the gateway sees a hole in the stream.
+ */
+static int tcp_send_ahead(int fd, uint32_t ahead)
+{
+	struct sockaddr_in self, peer;
+	socklen_t alen = sizeof(self);
+	uint8_t seg[20 + 10] = { 0 };
+	uint32_t seq, sum = 0;
+	int raw, ret;
+	size_t i;
+
+	if (getsockname(fd, (struct sockaddr *)&self, &alen) ||
+	    getpeername(fd, (struct sockaddr *)&peer, &alen) ||
+	    tcp_send_seq(fd, &seq))
+		return -1;
+	seq = htonl(seq + ahead);
+	memcpy(seg, &self.sin_port, 2);
+	memcpy(seg + 2, &peer.sin_port, 2);
+	memcpy(seg + 4, &seq, 4);
+	seg[12] = 5 << 4;		/* header length */
+	seg[13] = 0x18;			/* PSH, ACK */
+	seg[14] = 0xff;			/* window */
+	memset(seg + 20, 'z', 10);
+	/* the pseudo-header, then the segment */
+	sum += ntohl(self.sin_addr.s_addr) >> 16;
+	sum += ntohl(self.sin_addr.s_addr) & 0xffff;
+	sum += ntohl(peer.sin_addr.s_addr) >> 16;
+	sum += ntohl(peer.sin_addr.s_addr) & 0xffff;
+	sum += IPPROTO_TCP + sizeof(seg);
+	for (i = 0; i < sizeof(seg); i += 2)
+		sum += seg[i] << 8 | seg[i + 1];
+	sum = htons(csum_fold(sum));
+	memcpy(seg + 16, &sum, 2);
+	raw = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+	if (raw < 0)
+		return -1;
+	ret = sendto(raw, seg, sizeof(seg), 0, (struct sockaddr *)&peer,
+		     sizeof(peer)) == sizeof(seg) ? 0 : -1;
+	close(raw);
+	return ret;
+}
+
+/* Read @n bytes from @fd, whatever the segments. */
+static int recv_all(int fd, size_t n)
+{
+	uint8_t buf[4096];
+	ssize_t got;
+
+	while (n) {
+		got = recv(fd, buf, n < sizeof(buf) ? n : sizeof(buf), 0);
+		if (got <= 0)
+			return -1;
+		n -= got;
+	}
+	return 0;
+}
+
+/*
+ * A PUBLISH being gathered when its stream loses sync cannot be completed:
+ * its copy is let go, counted refused, and its reservation of the queue's
+ * bytes with it, so another connection's PUBLISH can be captured.
+ */
+TEST_F(queue, mqtt_capture_cut_by_a_hole_frees_its_bytes)
+{
+	static const uint8_t conn[] = {
+		0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60,
+		0, 2, 'c', '1',
+	};
+	/* QoS 1, topic mqtt/X, packet id 1, 3,000 bytes of payload */
+	enum { PAYLOAD = 3000, HDR = 3 + 2 + 6 + 2 };
+	static uint8_t pub[HDR + PAYLOAD];
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(1883),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct consumer *c = consumer_open();
+	int lfd, cli[2], srv[2], i, one = 1;
+	struct queue_state st;
+
+	ASSERT_NE(NULL, c);
+	memcpy(pub, (const uint8_t[]){ 0x32, 0xc2, 0x17, 0, 6, 'm', 'q', 't',
+				       't', '/', 'a', 0, 1 }, HDR);
+	memset(pub + HDR, 'p', PAYLOAD);
+	/* room for one copy being gathered (128 + 6 + 3,000), not two */
+	ASSERT_EQ(0, config_set_u32(&self->nl, IOTGW_CONFIG_A_QUEUE_MAX_BYTES,
+				    5000)) TH_LOG("%s", self->nl.error);
+	ASSERT_EQ(0, simple_cmd(&self->nl, IOTGW_CMD_RULE_FLUSH));
+	ASSERT_EQ(0, add_rule_full(&self->nl, "mcap", "mqtt/#",
+				   IOTGW_PROTO_MQTT, IOTGW_ACTION_CAPTURE, -1));
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(lfd, 2));
+	for (i = 0; i < 2; i++) {
+		cli[i] = socket(AF_INET, SOCK_STREAM, 0);
+		ASSERT_LE(0, cli[i]);
+		ASSERT_EQ(0, connect(cli[i], (struct sockaddr *)&a, sizeof(a)));
+		setsockopt(cli[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		srv[i] = accept(lfd, NULL, NULL);
+		ASSERT_LE(0, srv[i]);
+		ASSERT_EQ(sizeof(conn),
+			  send(cli[i], conn, sizeof(conn), 0));
+		ASSERT_EQ(0, recv_all(srv[i], sizeof(conn)));
+	}
+	close(lfd);
+
+	/* the first: a PUBLISH's start, then a segment past a hole */
+	ASSERT_EQ(HDR + 100, send(cli[0], pub, HDR + 100, 0));
+	ASSERT_EQ(0, recv_all(srv[0], HDR + 100));
+	ASSERT_EQ(0, tcp_send_ahead(cli[0], 1000));
+	usleep(50000);
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_REFUSED]);
+
+	/* the second, whole: its copy fits, since the first let go */
+	pub[10] = 'b';
+	ASSERT_EQ(sizeof(pub), send(cli[1], pub, sizeof(pub), 0));
+	ASSERT_EQ(0, recv_all(srv[1], sizeof(pub)));
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	EXPECT_STREQ("mqtt/b", c->got[0].topic);
+	EXPECT_EQ(1, c->got[0].qos);
+	EXPECT_EQ(sizeof(c->got[0].payload) - 1, c->got[0].payload_len);
+	ASSERT_EQ(0, queue_get(&self->nl, &st));
+	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_REFUSED]);
+	for (i = 0; i < 2; i++) {
+		close(cli[i]);
+		close(srv[i]);
+	}
+	consumer_close(c);
+}
+
 /*
  * The owner of a user namespace may lower its network namespace's memory
  * limits, not raise them above the defaults (unprivileged users can make
