@@ -559,13 +559,13 @@ unsigned int iotgw_classify_mqtt(struct iotgw_net *in, struct sk_buff *skb,
 	/* what the receiver expects next, before this segment */
 	expect = dir->seq_known ? dir->next_seq : ntohl(th->seq);
 	/*
-	 * RFC 5961 3.2: a reset counts at the next byte (or the one before,
-	 * as Linux accepts after a FIN); any, once the stream is no longer
-	 * followed and its sequence numbers no longer known.
+	 * RFC 5961 3.2: a reset counts at the next byte (or, once its sender
+	 * sent a FIN, at the FIN's, as Linux accepts); any, once the stream
+	 * is no longer followed and its sequence numbers no longer known.
 	 */
 	rst = th->rst && (ctx.flow->state != IOTGW_FLOW_TRACKING ||
 			  ntohl(th->seq) == expect ||
-			  ntohl(th->seq) == expect - 1);
+			  (dir->fin && ntohl(th->seq) == expect - 1));
 	iotgw_mqtt_follow(&ctx, d, dataoff, skb->len - dataoff, ntohl(th->seq));
 	/*
 	 * A FIN in sequence takes a sequence number, as the peers count;

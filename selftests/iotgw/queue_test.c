@@ -1071,10 +1071,11 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /*
- * A data segment on @fd's connection (loopback) that starts @ahead bytes
- * past what it sent: the gateway sees a hole in the stream.
+ * A forged segment on @fd's connection (loopback), TCP flags @flags, @len
+ * bytes of data (at most 10), at sequence number @delta from the next
+ * one @fd would send.
  */
-static int tcp_send_ahead(int fd, uint32_t ahead)
+static int tcp_send_forged(int fd, int32_t delta, uint8_t flags, size_t len)
 {
 	struct sockaddr_in self, peer;
 	socklen_t alen = sizeof(self);
@@ -1087,12 +1088,12 @@ static int tcp_send_ahead(int fd, uint32_t ahead)
 	    getpeername(fd, (struct sockaddr *)&peer, &alen) ||
 	    tcp_send_seq(fd, &seq))
 		return -1;
-	seq = htonl(seq + ahead);
+	seq = htonl(seq + delta);
 	memcpy(seg, &self.sin_port, 2);
 	memcpy(seg + 2, &peer.sin_port, 2);
 	memcpy(seg + 4, &seq, 4);
 	seg[12] = 5 << 4;		/* header length */
-	seg[13] = 0x18;			/* PSH, ACK */
+	seg[13] = flags;
 	seg[14] = 0xff;			/* window */
 	memset(seg + 20, 'z', 10);
 	/* the pseudo-header, then the segment */
@@ -1100,16 +1101,19 @@ static int tcp_send_ahead(int fd, uint32_t ahead)
 	sum += ntohl(self.sin_addr.s_addr) & 0xffff;
 	sum += ntohl(peer.sin_addr.s_addr) >> 16;
 	sum += ntohl(peer.sin_addr.s_addr) & 0xffff;
-	sum += IPPROTO_TCP + sizeof(seg);
-	for (i = 0; i < sizeof(seg); i += 2)
+	if (len > 10)
+		return -1;
+	len += 20;
+	sum += IPPROTO_TCP + len;
+	for (i = 0; i < len; i += 2)
 		sum += seg[i] << 8 | seg[i + 1];
 	sum = htons(csum_fold(sum));
 	memcpy(seg + 16, &sum, 2);
 	raw = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
 	if (raw < 0)
 		return -1;
-	ret = sendto(raw, seg, sizeof(seg), 0, (struct sockaddr *)&peer,
-		     sizeof(peer)) == sizeof(seg) ? 0 : -1;
+	ret = sendto(raw, seg, len, 0, (struct sockaddr *)&peer,
+		     sizeof(peer)) == (ssize_t)len ? 0 : -1;
 	close(raw);
 	return ret;
 }
@@ -1180,7 +1184,8 @@ TEST_F(queue, mqtt_capture_cut_by_a_hole_frees_its_bytes)
 	/* the first: a PUBLISH's start, then a segment past a hole */
 	ASSERT_EQ(HDR + 100, send(cli[0], pub, HDR + 100, 0));
 	ASSERT_EQ(0, recv_all(srv[0], HDR + 100));
-	ASSERT_EQ(0, tcp_send_ahead(cli[0], 1000));
+	/* PSH, ACK */
+	ASSERT_EQ(0, tcp_send_forged(cli[0], 1000, 0x18, 10));
 	usleep(50000);
 	ASSERT_EQ(0, queue_get(&self->nl, &st));
 	EXPECT_EQ(1, st.v[IOTGW_QUEUE_A_REFUSED]);
@@ -1200,6 +1205,45 @@ TEST_F(queue, mqtt_capture_cut_by_a_hole_frees_its_bytes)
 		close(cli[i]);
 		close(srv[i]);
 	}
+	consumer_close(c);
+}
+
+/*
+ * A reset one byte before the next counts only after a FIN (as Linux
+ * accepts it): without one, a forged reset there does not end tracking,
+ * and the connection's next PUBLISH is still captured.
+ */
+TEST_F(queue, mqtt_reset_one_byte_early_without_fin_ignored)
+{
+	static const uint8_t conn[] = {
+		0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60,
+		0, 2, 'c', '1',
+	};
+	static const uint8_t pub[] = {
+		0x32, 2 + 6 + 2 + 2, 0, 6, 'm', 'q', 't', 't', '/', 'r',
+		0, 1, 'o', 'k',
+	};
+	struct consumer *c = consumer_open();
+	int srv, cli;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, simple_cmd(&self->nl, IOTGW_CMD_RULE_FLUSH));
+	ASSERT_EQ(0, add_rule_full(&self->nl, "mcap", "mqtt/#",
+				   IOTGW_PROTO_MQTT, IOTGW_ACTION_CAPTURE, -1));
+	ASSERT_EQ(0, mqtt_connect_pair(&srv, &cli));
+	ASSERT_EQ(sizeof(conn), send(cli, conn, sizeof(conn), 0));
+	ASSERT_EQ(0, recv_all(srv, sizeof(conn)));
+	/* RST, one byte before the next: Linux answers a challenge ACK */
+	ASSERT_EQ(0, tcp_send_forged(cli, -1, 0x04, 0));
+	usleep(50000);
+	ASSERT_EQ(sizeof(pub), send(cli, pub, sizeof(pub), 0));
+	ASSERT_EQ(0, recv_all(srv, sizeof(pub)));
+	ASSERT_EQ(0, consumer_bind(c, 16, 0));
+	ASSERT_EQ(1, consumer_wait(c, 1, 2000));
+	EXPECT_STREQ("mqtt/r", c->got[0].topic);
+	EXPECT_STREQ("ok", c->got[0].payload);
+	close(cli);
+	close(srv);
 	consumer_close(c);
 }
 
