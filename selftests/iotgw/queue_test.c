@@ -964,6 +964,11 @@ TEST_F(queue, capture_copies_and_lets_the_datagram_through)
 	consumer_close(c);
 }
 
+/* An MQTT 3.1.1 CONNECT, client id c1, keepalive 60 s. */
+static const uint8_t mqtt_connect_c1[] = {
+	0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60, 0, 2, 'c', '1',
+};
+
 /* An MQTT client's bytes to a listener on loopback port 1883. */
 static int mqtt_connect_pair(int *srv, int *cli)
 {
@@ -986,10 +991,6 @@ static int mqtt_connect_pair(int *srv, int *cli)
 
 TEST_F(queue, mqtt_publish_captured_across_segments_qos2_once)
 {
-	static const uint8_t connect[] = {
-		0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60,
-		0, 2, 'c', '1',
-	};
 	/* QoS 1, packet id 1, topic mqtt/m/x, payload "hello world" */
 	static const uint8_t pub1[] = {
 		0x32, 2 + 8 + 2 + 11, 0, 8, 'm', 'q', 't', 't', '/', 'm', '/',
@@ -1011,7 +1012,8 @@ TEST_F(queue, mqtt_publish_captured_across_segments_qos2_once)
 	ASSERT_EQ(0, add_rule_full(&self->nl, "mcap", "mqtt/#",
 				   IOTGW_PROTO_MQTT, IOTGW_ACTION_CAPTURE, -1));
 	ASSERT_EQ(0, mqtt_connect_pair(&srv, &cli));
-	ASSERT_EQ(sizeof(connect), send(cli, connect, sizeof(connect), 0));
+	ASSERT_EQ(sizeof(mqtt_connect_c1),
+		  send(cli, mqtt_connect_c1, sizeof(mqtt_connect_c1), 0));
 	/* the PUBLISH in three segments, split inside the payload */
 	ASSERT_EQ(5, send(cli, pub1, 5, 0));
 	usleep(50000);
@@ -1023,7 +1025,7 @@ TEST_F(queue, mqtt_publish_captured_across_segments_qos2_once)
 	dup[0] |= 0x08;
 	ASSERT_EQ(sizeof(dup), send(cli, dup, sizeof(dup), 0));
 	/* the broker side receives every byte: capture is a copy */
-	while (got < (ssize_t)(sizeof(connect) + sizeof(pub1) +
+	while (got < (ssize_t)(sizeof(mqtt_connect_c1) + sizeof(pub1) +
 			       2 * sizeof(pub2))) {
 		n = recv(srv, buf, sizeof(buf), 0);
 		ASSERT_LT(0, n);
@@ -1077,42 +1079,42 @@ static uint16_t csum_fold(uint32_t sum)
  */
 static int tcp_send_forged(int fd, int32_t delta, uint8_t flags, size_t len)
 {
+	struct {
+		struct tcphdr th;
+		uint8_t data[10];
+	} seg = { 0 };
 	struct sockaddr_in self, peer;
 	socklen_t alen = sizeof(self);
-	uint8_t seg[20 + 10] = { 0 };
-	uint32_t seq, sum = 0;
+	uint32_t seq, sum;
+	const uint8_t *p = (const uint8_t *)&seg;
 	int raw, ret;
 	size_t i;
 
-	if (getsockname(fd, (struct sockaddr *)&self, &alen) ||
+	if (len > sizeof(seg.data) ||
+	    getsockname(fd, (struct sockaddr *)&self, &alen) ||
 	    getpeername(fd, (struct sockaddr *)&peer, &alen) ||
 	    tcp_send_seq(fd, &seq))
 		return -1;
-	seq = htonl(seq + delta);
-	memcpy(seg, &self.sin_port, 2);
-	memcpy(seg + 2, &peer.sin_port, 2);
-	memcpy(seg + 4, &seq, 4);
-	seg[12] = 5 << 4;		/* header length */
-	seg[13] = flags;
-	seg[14] = 0xff;			/* window */
-	memset(seg + 20, 'z', 10);
-	/* the pseudo-header, then the segment */
-	sum += ntohl(self.sin_addr.s_addr) >> 16;
-	sum += ntohl(self.sin_addr.s_addr) & 0xffff;
-	sum += ntohl(peer.sin_addr.s_addr) >> 16;
-	sum += ntohl(peer.sin_addr.s_addr) & 0xffff;
-	if (len > 10)
-		return -1;
-	len += 20;
-	sum += IPPROTO_TCP + len;
+	seg.th.th_sport = self.sin_port;
+	seg.th.th_dport = peer.sin_port;
+	seg.th.th_seq = htonl(seq + delta);
+	seg.th.th_off = sizeof(seg.th) / 4;
+	seg.th.th_flags = flags;
+	seg.th.th_win = htons(0xff00);
+	memset(seg.data, 'z', len);
+	len += sizeof(seg.th);
+	/* the pseudo-header, then the segment (an even length) */
+	sum = (ntohl(self.sin_addr.s_addr) >> 16) +
+	      (ntohl(self.sin_addr.s_addr) & 0xffff) +
+	      (ntohl(peer.sin_addr.s_addr) >> 16) +
+	      (ntohl(peer.sin_addr.s_addr) & 0xffff) + IPPROTO_TCP + len;
 	for (i = 0; i < len; i += 2)
-		sum += seg[i] << 8 | seg[i + 1];
-	sum = htons(csum_fold(sum));
-	memcpy(seg + 16, &sum, 2);
+		sum += p[i] << 8 | p[i + 1];
+	seg.th.th_sum = htons(csum_fold(sum));
 	raw = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
 	if (raw < 0)
 		return -1;
-	ret = sendto(raw, seg, len, 0, (struct sockaddr *)&peer,
+	ret = sendto(raw, &seg, len, 0, (struct sockaddr *)&peer,
 		     sizeof(peer)) == (ssize_t)len ? 0 : -1;
 	close(raw);
 	return ret;
@@ -1140,10 +1142,6 @@ static int recv_all(int fd, size_t n)
  */
 TEST_F(queue, mqtt_capture_cut_by_a_hole_frees_its_bytes)
 {
-	static const uint8_t conn[] = {
-		0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60,
-		0, 2, 'c', '1',
-	};
 	/* QoS 1, topic mqtt/X, packet id 1, 3,000 bytes of payload */
 	enum { PAYLOAD = 3000, HDR = 3 + 2 + 6 + 2 };
 	static uint8_t pub[HDR + PAYLOAD];
@@ -1175,9 +1173,10 @@ TEST_F(queue, mqtt_capture_cut_by_a_hole_frees_its_bytes)
 		setsockopt(cli[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		srv[i] = accept(lfd, NULL, NULL);
 		ASSERT_LE(0, srv[i]);
-		ASSERT_EQ(sizeof(conn),
-			  send(cli[i], conn, sizeof(conn), 0));
-		ASSERT_EQ(0, recv_all(srv[i], sizeof(conn)));
+		ASSERT_EQ(sizeof(mqtt_connect_c1),
+			  send(cli[i], mqtt_connect_c1,
+			       sizeof(mqtt_connect_c1), 0));
+		ASSERT_EQ(0, recv_all(srv[i], sizeof(mqtt_connect_c1)));
 	}
 	close(lfd);
 
@@ -1215,10 +1214,6 @@ TEST_F(queue, mqtt_capture_cut_by_a_hole_frees_its_bytes)
  */
 TEST_F(queue, mqtt_reset_one_byte_early_without_fin_ignored)
 {
-	static const uint8_t conn[] = {
-		0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60,
-		0, 2, 'c', '1',
-	};
 	static const uint8_t pub[] = {
 		0x32, 2 + 6 + 2 + 2, 0, 6, 'm', 'q', 't', 't', '/', 'r',
 		0, 1, 'o', 'k',
@@ -1231,8 +1226,9 @@ TEST_F(queue, mqtt_reset_one_byte_early_without_fin_ignored)
 	ASSERT_EQ(0, add_rule_full(&self->nl, "mcap", "mqtt/#",
 				   IOTGW_PROTO_MQTT, IOTGW_ACTION_CAPTURE, -1));
 	ASSERT_EQ(0, mqtt_connect_pair(&srv, &cli));
-	ASSERT_EQ(sizeof(conn), send(cli, conn, sizeof(conn), 0));
-	ASSERT_EQ(0, recv_all(srv, sizeof(conn)));
+	ASSERT_EQ(sizeof(mqtt_connect_c1),
+		  send(cli, mqtt_connect_c1, sizeof(mqtt_connect_c1), 0));
+	ASSERT_EQ(0, recv_all(srv, sizeof(mqtt_connect_c1)));
 	/* RST, one byte before the next: Linux answers a challenge ACK */
 	ASSERT_EQ(0, tcp_send_forged(cli, -1, 0x04, 0));
 	usleep(50000);
