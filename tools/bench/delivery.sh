@@ -8,7 +8,7 @@
 . "$IOTGW_TOP/selftests/iotgw/lib.sh"
 . "$IOTGW_TOP/tools/bench/lib.sh"
 
-ROUNDS=${BENCH_ROUNDS:-3}
+bench_rounds
 WANT=${BENCH_QUEUED:-12000}
 
 bench_unload

@@ -21,7 +21,7 @@ set -u
 . "$IOTGW_TOP/tools/bench/lib.sh"
 
 SECONDS_EACH=3			# per measurement
-ROUNDS=${BENCH_ROUNDS:-3}		# BENCH_ROUNDS=7: a finer median
+bench_rounds			# BENCH_ROUNDS=7: a finer median
 TOPIC=sensors/bedroom/temp	# the flood's Uri-Path and PUBLISH topic
 PAYLOAD=16			# bytes of payload in each message
 COAP_FLOWS=16			# UDP sockets (source ports)
@@ -36,9 +36,6 @@ CONFIGS="nomod nft10 nft1000 nft10000 empty iotgw10 iotgw1000 iotgw10000"
 # The markdown goes to fd 3; everything else said goes to stderr.
 exec 3>&1 1>&2
 
-case $ROUNDS in
-'' | *[!0-9]* | 0) fail "BENCH_ROUNDS must be a number of rounds, not \"$ROUNDS\"" ;;
-esac
 [ -x "$FLOOD" ] || fail "$FLOOD is missing (make build/bench/udp_flood)"
 command -v nft >/dev/null || fail "nft is missing"
 tmp=$(mktemp -d)

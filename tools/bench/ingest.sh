@@ -12,7 +12,7 @@
 . "$IOTGW_TOP/tools/bench/lib.sh"
 
 SECONDS_EACH=${BENCH_SECONDS:-5}
-ROUNDS=${BENCH_ROUNDS:-3}
+bench_rounds
 SENSORS=64
 GW=10.10.1.1
 

@@ -26,6 +26,15 @@ cpu_us_per() {
 		'BEGIN { if (m > 0) printf "%.1f\n", (a - b) * 1e6 / hz / m; else print "n/a" }'
 }
 
+# ROUNDS from BENCH_ROUNDS (default 3), a positive number: bench_rounds
+bench_rounds() {
+	ROUNDS=${BENCH_ROUNDS:-3}
+	case $ROUNDS in
+	'' | *[!0-9]* | 0)
+		fail "BENCH_ROUNDS must be a number of rounds, not \"$ROUNDS\"" ;;
+	esac
+}
+
 # median FILE: the median of the numbers in FILE, one a line
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
